@@ -1,0 +1,18 @@
+/** The CLI's command table: one entry per `splade-search <command>`, each implemented in its own module. */
+export interface CliIo {
+  stdin: NodeJS.ReadableStream & import('node:stream').Readable;
+  stdout: NodeJS.WritableStream & import('node:stream').Writable;
+  stderr: NodeJS.WritableStream & import('node:stream').Writable;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CliCommand {
+  /** One line for `splade-search --help`. */
+  summary: string;
+  /** Full usage text for `splade-search <command> --help`. */
+  usage: string;
+  run(args: string[], io: CliIo): Promise<void>;
+}
+
+/** Lazily imported, so that `splade-search tokenize` does not load onnxruntime. */
+export const commands: Record<string, () => Promise<CliCommand>> = {};
