@@ -1,13 +1,16 @@
 /** PEFT LoRA adapters: `adapter_config.json` checked for what a plain merge supports, and the merge `W += s·B·A`. */
 import { linearModules, NON_LINEAR_MODULE_SUFFIXES, type BertWeights, type TensorSource } from './bert-weights.js';
 
+/** Which modules an adapter adapts (plain data, so that it can be posted to a worker). */
+export type ModuleSelector = string[] | RegExp | 'all-linear';
+
 export interface LoraConfig {
   r: number;
   loraAlpha: number;
   useRslora: boolean;
-  /** A list of module-name suffixes, or one regular expression that must match the whole module name. */
-  targetModules: string[] | RegExp;
-  excludeModules: string[] | RegExp | undefined;
+  /** Module-name suffixes, one regular expression that must match the whole name, or PEFT's 'all-linear'. */
+  targetModules: ModuleSelector;
+  excludeModules: ModuleSelector | undefined;
   /** A folder (relative to the adapter folder or absolute) or a Hugging Face Hub id. */
   baseModelNameOrPath: string;
 }
@@ -71,10 +74,10 @@ export function parseLoraConfig(json: unknown, where: string): LoraConfig {
   };
 }
 
-function parseModuleSelector(value: unknown, where: string, key: string): string[] | RegExp | undefined {
+function parseModuleSelector(value: unknown, where: string, key: string): ModuleSelector | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') {
-    if (value === 'all-linear' && key === 'target_modules') return ALL_LINEAR;
+    if (value === 'all-linear' && key === 'target_modules') return 'all-linear';
     try {
       return new RegExp(`^(?:${value})$`, 'u');
     } catch (error) {
@@ -85,12 +88,12 @@ function parseModuleSelector(value: unknown, where: string, key: string): string
   throw new Error(`${where}: ${key} must be a list of module names or a regular expression string`);
 }
 
-/** Marker for PEFT's `"all-linear"`: every Linear layer except the output layer (the decoder). */
-const ALL_LINEAR = /^(?:all-linear)$/;
-
-/** PEFT's rule: a list entry matches a module named exactly so or ending in "." + entry; a string must match fully. */
-export function moduleSelected(name: string, selector: string[] | RegExp): boolean {
-  if (selector === ALL_LINEAR) return true;
+/**
+ * PEFT's rule: a list entry matches a module named exactly so or ending in "." + entry; a string must match fully;
+ * 'all-linear' selects every Linear layer but the output layer (the decoder, which is not in our Linear list).
+ */
+export function moduleSelected(name: string, selector: ModuleSelector): boolean {
+  if (selector === 'all-linear') return true;
   if (selector instanceof RegExp) return selector.test(name);
   return selector.some((target) => name === target || name.endsWith(`.${target}`));
 }
@@ -117,7 +120,7 @@ export function mergeLoraAdapter(weights: BertWeights, config: LoraConfig, adapt
   for (const suffix of NON_LINEAR_MODULE_SUFFIXES) {
     const names = [`bert.${suffix}`, suffix];
     const hit = names.find(
-      (name) => config.targetModules !== ALL_LINEAR && moduleSelected(name, config.targetModules),
+      (name) => config.targetModules !== 'all-linear' && moduleSelected(name, config.targetModules),
     );
     if (hit) throw new Error(`${where}: target_modules selects ${hit}, which is not a Linear layer LoRA can be merged into here`);
   }
@@ -182,6 +185,6 @@ function addScaledProduct(
   }
 }
 
-function describeSelector(selector: string[] | RegExp): string {
+function describeSelector(selector: ModuleSelector): string {
   return selector instanceof RegExp ? String(selector) : JSON.stringify(selector);
 }
