@@ -37,4 +37,21 @@ describe('SparseEncoder parity with sentence-transformers (expected.json)', () =
       await encoder.dispose();
     }
   });
+
+  it('builds an fp16 graph (float32 inputs and outputs) that stays close to the reference', async () => {
+    const encoder = await SparseEncoder.load(FIXTURE_V6, { cacheDir: cache.path, precision: 'fp16' });
+    try {
+      const documents = await encoder.encodeDocument(expected.texts);
+      documents.forEach((vector, i) => {
+        const reference = expected.document[i]!;
+        const dense = new Map(reference.indices.map((index, k) => [index, reference.values[k]!]));
+        let maxError = 0;
+        vector.indices.forEach((index, k) => (maxError = Math.max(maxError, Math.abs(vector.values[k]! - (dense.get(index) ?? 0)))));
+        assert.ok(maxError < 2e-3, `fp16 document ${i}: ${maxError}`);
+        assert.ok(Math.abs(vector.indices.length - reference.indices.length) <= Math.max(5, reference.indices.length * 0.02));
+      });
+    } finally {
+      await encoder.dispose();
+    }
+  });
 });
