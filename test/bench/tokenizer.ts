@@ -61,6 +61,20 @@ const library = new Tokenizer(
   JSON.parse(readFileSync(`${folder}/tokenizer.json`, 'utf8')),
   JSON.parse(readFileSync(`${folder}/tokenizer_config.json`, 'utf8')),
 );
+// Non-English: the edge fixture's strings (accents, Greek, CJK, Hangul, emoji, RTL) concatenated, ~256 tokens.
+const edgeTexts: string[] = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/splade-tiny/tokenizer-edge-expected.json', import.meta.url)), 'utf8')).texts;
+const mixed = Array.from({ length: 500 }, () => {
+  const parts: string[] = [];
+  while (tokenizer.encodeIds(parts.join(' ')).length < 256) parts.push(edgeTexts[Math.floor(random() * edgeTexts.length)]!);
+  return parts.join(' ');
+});
+function measureMixed(fn: (text: string) => unknown): number {
+  for (const t of mixed.slice(0, 50)) fn(t);
+  const start = process.hrtime.bigint();
+  for (let r = 0; r < 3; r++) for (const t of mixed) fn(t);
+  return Math.round((3 * mixed.length) / (Number(process.hrtime.bigint() - start) / 1e9));
+}
+
 const result = {
   benchmark: 'tokenizer',
   texts: texts.length,
@@ -69,6 +83,7 @@ const result = {
   encodeIdsTextsPerSecond: measure((t) => tokenizer.encodeIds(t)),
   encodeWithOffsetsTextsPerSecond: measure((t) => tokenizer.encode(t)),
   encodeColdCacheFirstPassTextsPerSecond: coldTextsPerSecond,
+  multilingualEncodeWithOffsetsTextsPerSecond: measureMixed((t) => tokenizer.encode(t)),
   libraryEncodeTextsPerSecond: measure((t) => library.encode(t), 1),
   node: process.version,
   cpu: cpus()[0]?.model ?? 'unknown',
@@ -76,5 +91,6 @@ const result = {
 console.log(JSON.stringify(result));
 console.log(
   `tokenizer: ${result.encodeIdsTextsPerSecond} texts/s ids only, ${result.encodeWithOffsetsTextsPerSecond} texts/s with offsets ` +
-    `(~${result.meanTokens} tokens/text; @huggingface/tokenizers encode: ${result.libraryEncodeTextsPerSecond} texts/s)`,
+    `(~${result.meanTokens} tokens/text; multilingual with offsets ${result.multilingualEncodeWithOffsetsTextsPerSecond} texts/s; ` +
+    `@huggingface/tokenizers encode: ${result.libraryEncodeTextsPerSecond} texts/s)`,
 );

@@ -127,6 +127,15 @@ describe('BertTokenizer behaviour', () => {
     assert.deepEqual(tokenizer.encode('\u212a\u212b').tokens, ['[CLS]', 'ka', '[SEP]']);
   });
 
+  it('reorders combining marks canonically and aligns them positionally, as NormalizedString::transform', () => {
+    // Marks are dropped; the word keeps the span of everything it came from.
+    assert.deepEqual(tokenizer.encode('e\u0301\u0316\u0300x y').ids, tokenizer.encode('ex y').ids);
+    assert.deepEqual(tokenizer.encode('e\u0301\u0316\u0300x y').offsets[1], [0, 5]);
+    // U+1D165 (Mc, class 216) survives and moves before U+0301 (230); Rust hands out the old characters'
+    // alignments in order, so it takes U+0301's position [1, 2] and the unknown word ends at 2, not 3.
+    assert.deepEqual(tokenizer.encode('x\u0301\u{1D165}').offsets, [[0, 0], [0, 2], [0, 0]]);
+  });
+
   it('keeps unassigned code points (the Rust library does) and removes format, control and private-use ones', () => {
     assert.deepEqual(tokenizer.encode('a\u0378b').tokens, ['[CLS]', '[UNK]', '[SEP]']);
     assert.deepEqual(tokenizer.encode('a\u00adb\u0085c\ue000d').tokens, tokenizer.encode('abcd').tokens);

@@ -1,8 +1,13 @@
 /** Per-code-point Unicode facts the BERT normalizer and pre-tokenizer need, computed lazily and cached in a table. */
+// The facts come from the JS engine's ICU (\p{...}, String.prototype.normalize/toLowerCase). Rust `tokenizers`
+// takes categories from the `unicode_categories` crate and NFD from `unicode-normalization-alignments`, whose
+// tables are older: for characters assigned in recent Unicode versions (a new mark, punctuation or format
+// character) the two may differ. Unassigned code points (Cn) are NOT removed: the Rust library keeps them (edge
+// fixture: U+0378 becomes [UNK]), although its comment says is_other includes Cn.
 
 // Bits of the per-code-point table. COMPUTED marks an entry as filled.
 const COMPUTED = 1 << 0;
-/** Cc, Cf, Co or Cs (Rust `unicode_categories::is_other` as the tokenizer sees it), except \t \n \r. */
+/** Cc, Cf, Co or Cs, except \t \n \r: what clean_text removes (Rust `is_control`; Cn is kept, see above). */
 const OTHER = 1 << 1;
 /** Rust `char::is_whitespace` (Unicode White_Space), plus \t \n \r. */
 const WHITESPACE = 1 << 2;
