@@ -104,10 +104,11 @@ export class BertNormalizer {
         if ((props & Property.WHITESPACE) !== 0) cp = SPACE;
       }
       if (handleChineseChars && (props & Property.CJK) !== 0) {
-        // Rust pushes (' ', +1), (c, 0), (' ', +1): the leading space is inserted before c is consumed.
-        this.stage2Inserted(SPACE, index);
+        // Rust inserts the padding spaces with the previous character's alignment; here they take the
+        // ideograph's. Spaces never reach a token (the pre-tokenizer drops them), so offsets are the same.
+        this.stage2(SPACE, index);
         this.stage2(cp, index);
-        this.stage2Inserted(SPACE, index);
+        this.stage2(SPACE, index);
       } else {
         this.stage2(cp, index);
       }
@@ -118,18 +119,6 @@ export class BertNormalizer {
 
   /** Stage 2 input: a character of the cleaned/CJK-padded string (an "old" character of the NFD transform). */
   private stage2(cp: number, index: number): void {
-    if (!this.options.stripAccents) {
-      this.emit(cp, index, index + 1);
-      return;
-    }
-    this.enqueue(index, index + 1);
-    this.decompose(cp);
-  }
-
-  /** A character the CJK step inserts: aligned to the previous character of the cleaned string. */
-  private stage2Inserted(cp: number, index: number): void {
-    // Which alignment the padding space gets only matters for a normalized added token starting or ending with
-    // a space; the pre-tokenizer drops spaces. Rust gives it the previous character's; we give it the ideograph's.
     if (!this.options.stripAccents) {
       this.emit(cp, index, index + 1);
       return;
