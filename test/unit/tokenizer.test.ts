@@ -231,7 +231,7 @@ describe('loading errors', () => {
   };
   it('names a missing folder or tokenizer.json', async () => {
     const missing = join(scratch, 'nope');
-    await assert.rejects(BertTokenizer.fromFolder(missing), (e: Error) => e instanceof TokenizerLoadError && e.message.includes(`${join(missing, 'tokenizer.json')}: no such file`));
+    await assert.rejects(BertTokenizer.fromFolder(missing), (e: Error) => e instanceof TokenizerLoadError && e.message === `Cannot load a tokenizer from ${missing}: the folder does not exist`);
     const empty = await folderWith('empty', { 'tokenizer_config.json': '{}' });
     await assert.rejects(BertTokenizer.fromFolder(empty), /tokenizer\.json: no such file/);
   });

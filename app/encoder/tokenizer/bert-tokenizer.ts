@@ -1,5 +1,5 @@
 /** The BERT WordPiece tokenizer of the encoder: Rust `tokenizers` parity, code-point offsets, truncation. */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { AddedTokenMatcher, codePointSequence, stringSequence } from './added-tokens.js';
@@ -88,6 +88,9 @@ export class BertTokenizer {
 
   /** Reads `tokenizer.json` and `tokenizer_config.json` (optional) from a model folder. */
   static async fromFolder(folder: string, options: TokenizerOptions = {}): Promise<BertTokenizer> {
+    const info = await stat(folder).catch(() => undefined);
+    if (!info) throw new TokenizerLoadError(`Cannot load a tokenizer from ${folder}: the folder does not exist`);
+    if (!info.isDirectory()) throw new TokenizerLoadError(`Cannot load a tokenizer from ${folder}: not a folder`);
     const jsonPath = join(folder, 'tokenizer.json');
     const configPath = join(folder, 'tokenizer_config.json');
     const tokenizerJson = await readJsonFile(jsonPath, true);
