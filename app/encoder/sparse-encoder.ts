@@ -4,7 +4,7 @@ import type { Device, ProviderChoice } from './execution-providers.js';
 import { readModelFolder, type ModelFolderOptions, type SpladeModelFolder } from './model-folder.js';
 import type { OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
 import { dot, selectMaxActiveDims, topEntries, type SparseVector } from './sparse-vector.js';
-import { BertTokenizer, padBatch } from './tokenizer-stand-in.js';
+import { BertTokenizer, padBatch } from './tokenizer/index.js';
 
 export interface SparseEncoderOptions extends ModelFolderOptions, OnnxBuildOptions {
   /** Execution provider; 'auto' tries the platform's GPU provider first. Default 'cpu'. */
