@@ -78,9 +78,10 @@ export const encodeCommand: CliCommand = {
 };
 
 /**
- * Encodes lines as they arrive: a reader fills a queue while the encoder works on the previous batch, so the first
- * results are written long before the end of a large input. Memory stays bounded (the reader waits when the queue
- * holds four batches). Lines read before an input error are still encoded and written; then the error is thrown.
+ * Encodes lines as they arrive: a reader fills a queue while the encoder works on what it took before, so the first
+ * results are written long before the end of a large input. Each step takes what is queued, up to four batches, and
+ * the encoder sorts those by length. Memory stays bounded (the reader waits when eight batches are queued). Lines
+ * read before an input error are still encoded and written; then the error is thrown.
  */
 async function streamEncode(
   encoder: SparseEncoder,
@@ -93,7 +94,9 @@ async function streamEncode(
   let readError: unknown;
   let wakeConsumer: (() => void) | undefined;
   let wakeReader: (() => void) | undefined;
-  const highWater = options.batchSize * 4;
+  // Up to `window` queued lines go to the encoder at once, which sorts them by length into batches (less padding).
+  const window = options.batchSize * 4;
+  const highWater = window * 2;
   const reader = (async () => {
     try {
       for await (const text of readJsonStringLines(input)) {
@@ -117,7 +120,7 @@ async function streamEncode(
       if (ended) break;
       continue;
     }
-    const texts = queue.splice(0, options.batchSize);
+    const texts = queue.splice(0, window);
     wakeReader?.();
     wakeReader = undefined;
     const vectors = options.query ? await encoder.encodeQuery(texts) : await encoder.encodeDocument(texts);

@@ -86,7 +86,8 @@ async function resolveFolder(
   if (looksLikeHubId(pathOrId)) {
     if (!options.resolveModelSource) {
       throw new Error(
-        `${what} "${pathOrId}" is a Hugging Face Hub id; downloading is not available yet, pass a local folder`,
+        `${what} "${pathOrId}" is a Hugging Face Hub id (there is no such local folder); ` +
+          'downloading is not available yet, pass a local folder',
       );
     }
     const folder = await options.resolveModelSource(pathOrId);

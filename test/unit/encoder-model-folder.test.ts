@@ -148,7 +148,7 @@ describe('readModelFolder', () => {
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.base_model_name_or_path = 'google-bert/bert-base-uncased'));
       await assert.rejects(
         readModelFolder(f.v6),
-        /base model "google-bert\/bert-base-uncased" is a Hugging Face Hub id; downloading is not available yet, pass a local folder/,
+        /base model "google-bert\/bert-base-uncased" is a Hugging Face Hub id \(there is no such local folder\); downloading is not available yet, pass a local folder/,
       );
       const asked: string[] = [];
       const model = await readModelFolder(f.v6, {
@@ -159,7 +159,7 @@ describe('readModelFolder', () => {
       });
       assert.deepEqual(asked, ['google-bert/bert-base-uncased']);
       assert.equal(model.adapter?.baseFolder, f.base);
-      await assert.rejects(readModelFolder('tomaarsen/splade-bert-base-uncased-gooaq-peft'), /model "tomaarsen\/splade-bert-base-uncased-gooaq-peft" is a Hugging Face Hub id; downloading is not available yet/);
+      await assert.rejects(readModelFolder('tomaarsen/splade-bert-base-uncased-gooaq-peft'), /model "tomaarsen\/splade-bert-base-uncased-gooaq-peft" is a Hugging Face Hub id \(there is no such local folder\); downloading is not available yet/);
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.base_model_name_or_path = '../nowhere'));
       await assert.rejects(readModelFolder(f.v6), /base model .*\/nowhere does not exist/);
       await assert.rejects(readModelFolder(join(f.root, 'missing-model')), /model .*missing-model does not exist/);

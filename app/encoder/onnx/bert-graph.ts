@@ -162,11 +162,13 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
   if (options.pooling === 'none' || options.pooling.strategy === 'sum') {
     const decoderBias = weight('decoder.bias', [V], weights.decoderBias);
     const flat = g.op('Gemm', [g.op('Reshape', [hidden, flatShape]), decoderTable, decoderBias], { name: 'decoder', attributes: [intAttr('transB', 1)] });
-    const logits = toFloat(g.op('Reshape', [flat, logitsShape], { name: 'logits_t' }), 'logits_float');
     if (options.pooling === 'none') {
-      g.nodes[g.nodes.length - 1]!.outputs[0] = 'logits';
+      // A plain masked-LM graph, as optimum exports it: logits [batch, sequence, vocab] float32.
+      if (precision === 'fp16') g.op('Cast', [g.op('Reshape', [flat, logitsShape])], { attributes: [intAttr('to', DataType.FLOAT)], output: 'logits' });
+      else g.op('Reshape', [flat, logitsShape], { output: 'logits' });
       g.output('logits', DataType.FLOAT, ['batch', 'sequence', V]);
     } else {
+      const logits = toFloat(g.op('Reshape', [flat, logitsShape], { name: 'logits_t' }), 'logits_float');
       // sum over real tokens of log1p(relu(logits)) (twice log1p for log1p_relu), exact log1p in float32.
       let activated = appendExactLog1p(g, g.op('Relu', [logits]), 'log1p');
       if (options.pooling.activation === 'log1p_relu') activated = appendExactLog1p(g, activated, 'log1p2');
