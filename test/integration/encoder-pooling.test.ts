@@ -140,6 +140,32 @@ describe('pooling variants and ready-made ONNX exports', () => {
     }
   });
 
+  it('loads a ready-made export whose weights are in an external data file', async (t) => {
+    const model = await readModelFolder(FIXTURE_V6);
+    if (model.weights.format !== 'safetensors') throw new Error('fixture has safetensors weights');
+    const { weights } = await loadBertWeights(model.weights.files, model.weights.bertConfig, model.adapter);
+    const onnx = buildBertGraph(weights, { pooling: 'none' });
+    // Move every initializer over 64 KiB into onnx/model.onnx_data, as exporters do for large models.
+    const chunks: Uint8Array[] = [];
+    let offset = 0;
+    for (const tensor of onnx.graph.initializers) {
+      if (tensor.raw.length < 65536) continue;
+      tensor.external = { location: 'model.onnx_data', offset, length: tensor.raw.length };
+      chunks.push(tensor.raw);
+      offset += tensor.raw.length;
+    }
+    const folder = await exportFolder(encodeModel(onnx).toBytes());
+    await writeFile(join(folder, 'onnx', 'model.onnx_data'), Buffer.concat(chunks));
+    const encoder = await SparseEncoder.load(folder, { cacheDir: cache.path });
+    try {
+      assert.deepEqual(encoder.onnxModel.externalData, [{ location: 'model.onnx_data', file: join(folder, 'onnx', 'model.onnx_data') }]);
+      const maxError = await checkParity(encoder, expected, 'export with external data');
+      t.diagnostic(`max abs weight error ${maxError.toExponential(2)}`);
+    } finally {
+      await encoder.dispose();
+    }
+  });
+
   it('appends sum pooling with log1p_relu to a ready-made export', async () => {
     const pooling: SpladePoolingConfig = { strategy: 'sum', activation: 'log1p_relu' };
     const encoder = await SparseEncoder.load(await exportFolder(exportBytes, pooling), { cacheDir: cache.path });

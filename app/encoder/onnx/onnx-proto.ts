@@ -19,8 +19,10 @@ export interface OnnxTensor {
   name: string;
   dataType: DataTypeCode;
   dims: number[];
-  /** Little-endian element bytes (TensorProto.raw_data). */
+  /** Little-endian element bytes (TensorProto.raw_data); ignored when `external` is set. */
   raw: Uint8Array;
+  /** Data stored in a separate file next to the model (TensorProto.external_data, data_location EXTERNAL). */
+  external?: { location: string; offset: number; length: number };
 }
 
 export type OnnxAttribute =
@@ -73,7 +75,13 @@ export function encodeTensor(tensor: OnnxTensor): ProtoWriter {
   w.packedVarints(1, tensor.dims);
   w.varint(2, tensor.dataType);
   w.string(8, tensor.name);
-  w.bytes(9, tensor.raw);
+  if (tensor.external) {
+    const { location, offset, length } = tensor.external;
+    for (const [key, value] of [['location', location], ['offset', String(offset)], ['length', String(length)]] as const) {
+      w.message(13, encodeMetadataEntry(key, value));
+    }
+    w.varint(14, 1);
+  } else w.bytes(9, tensor.raw);
   return w;
 }
 
