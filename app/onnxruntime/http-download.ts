@@ -3,8 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import type { Socket } from 'node:net';
-import { pipeline } from 'node:stream/promises';
+import { isIP, type Socket } from 'node:net';
 import tls from 'node:tls';
 
 export interface HttpOptions {
@@ -117,12 +116,7 @@ export async function downloadFile(url: string, destination: string, options: Do
       received += chunk.length;
       options.onProgress?.(received, total);
     });
-    let streamError: Error | undefined;
-    try {
-      await pipeline(response, createWriteStream(part, { flags }));
-    } catch (error) {
-      streamError = error as Error;
-    }
+    const streamError = await saveBody(response, part, flags);
     const size = await sizeOf(part);
     if (total === undefined ? !streamError : size === total) {
       await rename(part, destination);
@@ -136,6 +130,30 @@ export async function downloadFile(url: string, destination: string, options: Do
     if (attempt < attempts) options.onRetry?.(lastError, size);
   }
   throw new HttpError(`Download of ${url} did not finish: ${lastError}. The ${await sizeOf(part)} bytes received are kept in ${part}; run the command again to resume.`, url);
+}
+
+/**
+ * Appends (or writes) the response body to `path`. Unlike `pipeline`, a broken connection does not destroy the file
+ * stream, so every byte received is flushed to disk and a later run can resume after it. Resolves with the error, if any.
+ */
+function saveBody(response: IncomingMessage, path: string, flags: 'w' | 'a'): Promise<Error | undefined> {
+  return new Promise((resolve) => {
+    let failure: Error | undefined;
+    const out = createWriteStream(path, { flags });
+    response.on('error', (error) => (failure ??= error));
+    response.on('aborted', () => (failure ??= new Error('aborted')));
+    response.on('close', () => {
+      response.unpipe(out);
+      if (!out.writableEnded) out.end();
+    });
+    out.on('error', (error) => {
+      failure ??= error;
+      response.destroy();
+      resolve(failure);
+    });
+    out.on('close', () => resolve(failure));
+    response.pipe(out);
+  });
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -177,10 +195,17 @@ function requestOnce(url: string, headers: Record<string, string>, options: Http
       const via = proxy ? ` through the proxy ${proxy.origin}` : '';
       reject(error instanceof HttpError ? error : new HttpError(`Cannot GET ${url}${via}: ${error.message}`, url));
     };
-    const send = (requestOptions: https.RequestOptions, secure: boolean) => {
-      const req = (secure ? https : http).request(requestOptions, resolve);
+    const send = (requestOptions: https.RequestOptions, secure: boolean, tunnel?: Socket) => {
+      const req = (secure ? https : http).request(requestOptions, (response) => {
+        // A tunnel serves one request: close it with the response, or it would keep the process alive.
+        if (tunnel) response.once('close', () => tunnel.destroy());
+        resolve(response);
+      });
       req.setTimeout(timeout, () => req.destroy(new Error(`no data for ${timeout / 1000} s`)));
-      req.on('error', fail);
+      req.on('error', (error) => {
+        tunnel?.destroy();
+        fail(error);
+      });
       req.end();
     };
     const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
@@ -213,8 +238,21 @@ function requestOnce(url: string, headers: Record<string, string>, options: Http
         fail(new Error(`the proxy answered CONNECT with HTTP ${response.statusCode}`));
         return;
       }
-      const secureSocket = tls.connect({ socket, servername: target.hostname, ...(options.ca ? { ca: options.ca } : {}) });
-      send({ host: target.hostname, port, path, headers: allHeaders, agent: false, createConnection: () => secureSocket }, true);
+      send(
+        {
+          host: target.hostname,
+          port,
+          path,
+          headers: allHeaders,
+          agent: false,
+          ...(isIP(target.hostname) ? {} : { servername: target.hostname }),
+          ...(options.ca ? { ca: options.ca } : {}),
+          // the request's own TLS options (ca, servername) apply to the socket made inside the tunnel
+          createConnection: (tlsOptions) => tls.connect({ ...(tlsOptions as tls.ConnectionOptions), socket }),
+        },
+        true,
+        socket,
+      );
     });
     connect.end();
   });
