@@ -1,7 +1,7 @@
 /** Installs the CUDA pack: the CUDA provider libraries from a NuGet package (downloaded or local) plus a copy of the bundled onnxruntime-node, in a writable folder. */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { copyFile, cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { cudaPackLayout, cudaPackManifestName, cudaProviderLibraries, inspectCudaPack, type CudaPackManifest } from './cuda-pack.js';
 import { ElfReadError, readElfDynamicInfo } from './elf-dynamic-section.js';
@@ -127,6 +127,8 @@ export async function installCudaPack(options: InstallCudaPackOptions = {}): Pro
     await rm(staging, { recursive: true, force: true });
     if (error instanceof ZipReadError) throw new CudaPackInstallError(error.message);
     throw error;
+  } finally {
+    await rmdir(join(root, 'downloads')).catch(() => undefined); // only when empty: a .part to resume stays
   }
 }
 

@@ -11,8 +11,9 @@ export interface FakeElfOptions {
 }
 
 /**
- * A 64-bit little-endian ELF (ET_DYN) with one PT_LOAD covering the file and a PT_DYNAMIC holding DT_NEEDED,
- * DT_SONAME, DT_RUNPATH, DT_STRTAB and DT_STRSZ: what readelf -d shows, and nothing a loader could run.
+ * A 64-bit little-endian ELF (ET_DYN) that readelf -d and the dynamic loader accept: one page-aligned PT_LOAD covering
+ * the file, a PT_DYNAMIC with DT_NEEDED, DT_SONAME, DT_RUNPATH, an empty symbol table and hash table. It exports
+ * nothing, so dlopen of it only succeeds or fails on its DT_NEEDED libraries.
  */
 export function fakeElf(options: FakeElfOptions): Buffer {
   const strings: number[] = [0];
@@ -24,9 +25,11 @@ export function fakeElf(options: FakeElfOptions): Buffer {
   const tags: [number, number][] = options.needed.map((name) => [1, offsetOf(name)]);
   if (options.soname) tags.push([14, offsetOf(options.soname)]);
   if (options.runpath) tags.push([29, offsetOf(options.runpath)]);
-  const strOffset = 64 + 2 * 56;
+  const symOffset = 64 + 2 * 56; // one null symbol (24 bytes)
+  const hashOffset = symOffset + 24; // nbucket = 1, nchain = 1, bucket[0] = 0, chain[0] = 0
+  const strOffset = hashOffset + 16;
   const dynOffset = Math.ceil((strOffset + strings.length) / 8) * 8;
-  tags.push([5, strOffset], [10, strings.length], [0, 0]);
+  tags.push([4, hashOffset], [5, strOffset], [6, symOffset], [10, strings.length], [11, 24], [0, 0]);
   const size = dynOffset + tags.length * 16;
   const buffer = Buffer.alloc(size);
   buffer.writeUInt32BE(0x7f454c46, 0);
@@ -40,18 +43,21 @@ export function fakeElf(options: FakeElfOptions): Buffer {
   buffer.writeUInt16LE(64, 52); // e_ehsize
   buffer.writeUInt16LE(56, 54); // e_phentsize
   buffer.writeUInt16LE(2, 56); // e_phnum
-  const programHeader = (at: number, type: number, offset: number, filesz: number) => {
+  buffer.writeUInt16LE(64, 58); // e_shentsize
+  const programHeader = (at: number, type: number, offset: number, filesz: number, align: number) => {
     buffer.writeUInt32LE(type, at);
-    buffer.writeUInt32LE(type === 1 ? 5 : 6, at + 4);
+    buffer.writeUInt32LE(6, at + 4); // RW: the loader relocates the dynamic section in place
     buffer.writeBigUInt64LE(BigInt(offset), at + 8); // p_offset
     buffer.writeBigUInt64LE(BigInt(offset), at + 16); // p_vaddr (= offset: one segment at address 0)
     buffer.writeBigUInt64LE(BigInt(offset), at + 24); // p_paddr
     buffer.writeBigUInt64LE(BigInt(filesz), at + 32);
     buffer.writeBigUInt64LE(BigInt(filesz), at + 40);
-    buffer.writeBigUInt64LE(8n, at + 48);
+    buffer.writeBigUInt64LE(BigInt(align), at + 48);
   };
-  programHeader(64, 1, 0, size); // PT_LOAD
-  programHeader(64 + 56, 2, dynOffset, tags.length * 16); // PT_DYNAMIC
+  programHeader(64, 1, 0, size, 0x1000); // PT_LOAD
+  programHeader(64 + 56, 2, dynOffset, tags.length * 16, 8); // PT_DYNAMIC
+  buffer.writeUInt32LE(1, hashOffset);
+  buffer.writeUInt32LE(1, hashOffset + 4);
   Buffer.from(strings).copy(buffer, strOffset);
   tags.forEach(([tag, value], i) => {
     buffer.writeBigUInt64LE(BigInt(tag), dynOffset + i * 16);
@@ -149,7 +155,8 @@ export const fakeCudaProviderNeeds = ['libonnxruntime_providers_shared.so', 'lib
 /** The three provider libraries as fake ELF files, keyed by file name. */
 export function fakeProviderLibraries(): Record<string, Buffer> {
   return {
-    'libonnxruntime_providers_shared.so': fakeElf({ needed: ['libc.so.6'], soname: 'libonnxruntime_providers_shared.so' }),
+    // needs a library no machine has, so that dlopen fails cleanly (a loadable fake would crash ORT at its first symbol)
+    'libonnxruntime_providers_shared.so': fakeElf({ needed: ['libsplade_test_absent.so.1', 'libc.so.6'], soname: 'libonnxruntime_providers_shared.so' }),
     'libonnxruntime_providers_cuda.so': fakeElf({ needed: fakeCudaProviderNeeds, soname: 'libonnxruntime_providers_cuda.so', runpath: '$ORIGIN' }),
     'libonnxruntime_providers_tensorrt.so': fakeElf({ needed: ['libonnxruntime_providers_shared.so', 'libnvinfer.so.10', 'libc.so.6'], runpath: '$ORIGIN' }),
   };
