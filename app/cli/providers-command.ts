@@ -92,7 +92,7 @@ export const providersCommand: CliCommand = {
     lines.push(`onnxruntime-node ${runtime.version} on ${plan.platform}, loaded from ${runtime.source === 'cuda-pack' ? 'the CUDA pack' : 'the app'}: ${runtime.moduleDir}`);
     lines.push(`compiled-in providers: ${backends.map((b) => `${b.name}${b.bundled ? '' : ' (libraries not bundled)'}`).join(', ')}`);
     if (environment.platform === 'linux' && environment.arch === 'x64') {
-      lines.push(`CUDA pack: ${cudaPack.state}: ${cudaPack.reason}`);
+      lines.push(`CUDA pack: ${cudaPack.reason}`);
       if (environment.cudaProvider?.source === 'bundled') lines.push(`CUDA provider: ${environment.cudaProvider.description}`);
       lines.push(`NVIDIA driver: ${environment.nvidiaDriver ?? 'not found (libcuda.so.1)'}`);
       const libraries = environment.cudaLibraries;

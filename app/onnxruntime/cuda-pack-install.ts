@@ -121,7 +121,6 @@ export async function installCudaPack(options: InstallCudaPackOptions = {}): Pro
     await writeFile(join(staging, cudaPackManifestName), JSON.stringify(manifest, null, 2) + '\n');
     await swapIntoPlace(staging, dir, root, version);
     if (downloadedFile && !options.keepDownload) await rm(downloadedFile, { force: true });
-    log(`Installed the CUDA pack for onnxruntime ${version} in ${dir}`);
     return download ? { dir, manifest, alreadyInstalled: false, download } : { dir, manifest, alreadyInstalled: false };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

@@ -47,7 +47,8 @@ const model = Buffer.from(${JSON.stringify(Buffer.from(tinyAddModel()).toString(
         .replace(/\x1b\[[0-9;]*m/g, '')
         .split('\n')
         .map((l) => l.trim())
-        .filter((l) => /fail|error|cannot|not found|unable/i.test(l));
+        .filter((l) => /fail|error|cannot|not found|unable/i.test(l))
+        .map((l) => l.replace(/^.*\[ONNXRuntimeError\] : \d+ : \w+ : /, '')); // keep ORT's message, drop timestamp and source location
       const ms = performance.now() - started;
       try {
         const result = JSON.parse(stdout) as { ok: boolean; error?: string };

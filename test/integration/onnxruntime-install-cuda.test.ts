@@ -117,6 +117,7 @@ describe('splade-search install-cuda against a loopback NuGet feed', { skip: !li
     assert.match(stdout, /Missing: libcublasLt\.so\.13, libcudnn\.so\.9\./);
     assert.match(stdout, /CUDA session on a tiny model: FAILED: .*Failed to load shared library/);
     assert.match(stdout, /onnxruntime: .*Failed to load library .*onnxruntime-cuda.*libonnxruntime_providers_shared\.so/, 'ORT tried the pack\'s own provider folder');
+    assert.match(stdout, /with error: libsplade_test_absent\.so\.1: cannot open shared object file/, 'the loader\'s exact reason is shown');
     assert.match(stdout, /The pack is installed, but CUDA does not work on this machine yet/);
     assert.deepEqual(nuget.state.log.slice(0, 5), [
       '/v3/index.json',
