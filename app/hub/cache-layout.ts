@@ -1,6 +1,7 @@
 /** The Hugging Face cache layout, exactly as Python's huggingface_hub writes it: `models--org--name/{blobs,snapshots,refs}`. */
-import { copyFile, lstat, mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { copyFile, lstat, mkdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { dirname, join, relative } from 'node:path';
 
 /** A 40-hex commit sha; a revision that matches is used as is, without a refs file. */
 export const COMMIT_SHA = /^[0-9a-f]{40}$/;
@@ -89,26 +90,33 @@ export async function isFile(path: string): Promise<boolean> {
   }
 }
 
-const symlinkSupport = new Map<string, boolean>();
+const symlinkSupport = new Map<string, Promise<boolean>>();
 
 /** Whether relative symlinks can be made in `folder` (false on Windows without Developer Mode); probed once per folder. */
-export async function symlinksSupported(folder: string): Promise<boolean> {
-  const known = symlinkSupport.get(folder);
-  if (known !== undefined) return known;
-  await mkdir(folder, { recursive: true });
-  const probe = join(folder, `.symlink-probe-${process.pid}-${Date.now()}`);
-  let supported = true;
-  try {
-    await writeFile(probe + '-src', '');
-    await symlink(`${probe.slice(probe.lastIndexOf(sep) + 1)}-src`, probe + '-dst');
-  } catch {
-    supported = false;
-  } finally {
-    await rm(probe + '-src', { force: true });
-    await rm(probe + '-dst', { force: true });
+export function symlinksSupported(folder: string): Promise<boolean> {
+  let known = symlinkSupport.get(folder);
+  if (!known) {
+    known = probeSymlinks(folder);
+    symlinkSupport.set(folder, known);
   }
-  symlinkSupport.set(folder, supported);
-  return supported;
+  return known;
+}
+
+async function probeSymlinks(folder: string): Promise<boolean> {
+  await mkdir(folder, { recursive: true });
+  const name = `.symlink-probe-${process.pid}-${randomUUID()}`;
+  const source = join(folder, `${name}-src`);
+  const target = join(folder, `${name}-dst`);
+  try {
+    await writeFile(source, '');
+    await symlink(`${name}-src`, target);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await rm(source, { force: true });
+    await rm(target, { force: true });
+  }
 }
 
 /**
@@ -126,11 +134,15 @@ export async function linkPointer(blob: string, pointer: string, options: { newB
   }
   const useSymlinks = options.symlinks ?? (await symlinksSupported(dirname(dirname(blob))));
   if (useSymlinks) {
+    const target = relative(dirname(pointer), blob);
     try {
-      await symlink(relative(dirname(pointer), blob), pointer);
+      await symlink(target, pointer);
       return;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EPERM' && (error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      // made concurrently by another download of the same snapshot: fine if it points at the same blob
+      if (code === 'EEXIST' && (await readlink(pointer).catch(() => undefined)) === target) return;
+      if (code !== 'EPERM' && code !== 'EACCES') throw error;
     }
   }
   if (options.newBlob) await rename(blob, pointer);

@@ -15,3 +15,5 @@ export type { HubErrorCode } from './hub-error.js';
 export { DEFAULT_ENDPOINT, hfHome, hubCacheDir, readHubSettings } from './hub-settings.js';
 export type { HubSettings, HubSettingsOverrides } from './hub-settings.js';
 export type { RetryPolicy } from './hub-http.js';
+export { barLine, createProgressBar } from './progress-bar.js';
+export type { ProgressBar, ProgressBarOptions } from './progress-bar.js';
