@@ -75,7 +75,7 @@ export class RepoCache {
       // missing: write it
     }
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
+    const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
     await writeFile(temporary, commit);
     await rename(temporary, path);
   }

@@ -25,7 +25,7 @@ function amountText(bytes: number, total: number | undefined): string {
   return total === undefined ? formatBytes(bytes) : `${formatBytes(bytes)} / ${formatBytes(total)}`;
 }
 
-/** Builds the one-line bar for an event, fitted to `columns`. */
+/** Builds the one-line bar for an event (`name/file  [####----]  50%  221 MB / 442 MB  12.3 MB/s  3/5 files`), fitted to `columns`. */
 export function barLine(event: DownloadProgress, columns: number): string {
   const total = event.snapshotTotal;
   const fraction = total ? Math.min(1, event.snapshotBytes / total) : undefined;
@@ -33,12 +33,14 @@ export function barLine(event: DownloadProgress, columns: number): string {
   const tail = [percent, amountText(event.snapshotBytes, total), rateText(event.rate), `${event.filesDone}/${event.filesTotal} files`]
     .filter(Boolean)
     .join('  ');
-  const head = `${event.repoId} ${event.file}`;
-  const barWidth = Math.max(0, Math.min(30, columns - tail.length - 8 - Math.min(head.length, 40)));
-  const bar = fraction === undefined || barWidth < 5 ? '' : `[${'#'.repeat(Math.round(fraction * barWidth)).padEnd(barWidth, '-')}]`;
-  const room = Math.max(10, columns - 1 - tail.length - bar.length - 4);
-  const shownHead = head.length > room ? `…${head.slice(head.length - room + 1)}` : head;
-  return [shownHead, bar, tail].filter(Boolean).join('  ').slice(0, columns - 1);
+  const head = `${event.repoId.slice(event.repoId.lastIndexOf('/') + 1)}/${event.file}`;
+  const room = columns - 1 - tail.length - 2;
+  const barWidth = fraction === undefined ? 0 : Math.min(30, room - head.length - 4);
+  if (barWidth >= 10) {
+    return `${head}  [${'#'.repeat(Math.round(fraction! * barWidth)).padEnd(barWidth, '-')}]  ${tail}`;
+  }
+  const shownHead = head.length > room ? `…${head.slice(head.length - Math.max(1, room - 1))}` : head;
+  return `${shownHead}  ${tail}`.slice(0, Math.max(0, columns - 1));
 }
 
 /** A listener that shows progress on `stream` (stderr). */

@@ -42,7 +42,7 @@ export interface HubFaults {
 export interface HubServer {
   /** `http://127.0.0.1:<port>`: the value for HF_ENDPOINT. */
   endpoint: string;
-  /** Origin of the CDN that LFS files redirect to (the endpoint itself unless `separateCdn`). */
+  /** Origin of the CDN that LFS files redirect to (another port, unless `sameOriginCdn`). */
   cdnOrigin: string;
   requests: RecordedRequest[];
   faults: HubFaults;
@@ -137,8 +137,11 @@ function parseRange(header: string | undefined, size: number): { start: number; 
   return { start, end };
 }
 
-/** Starts the server on 127.0.0.1 (and, with `separateCdn`, a second one for LFS bytes, so the CDN is another origin). */
-export async function startHubServer(options: { repos?: Record<string, HubRepo>; separateCdn?: boolean } = {}): Promise<HubServer> {
+/**
+ * Starts the server on 127.0.0.1, with a second listener on `localhost` for LFS bytes so that the CDN is another
+ * host, as on the real Hub (`sameOriginCdn` serves them from the Hub's own origin instead).
+ */
+export async function startHubServer(options: { repos?: Record<string, HubRepo>; sameOriginCdn?: boolean } = {}): Promise<HubServer> {
   const repos = options.repos ?? fixtureRepos();
   const requests: RecordedRequest[] = [];
   const faults: HubFaults = {};
@@ -214,8 +217,10 @@ export async function startHubServer(options: { repos?: Record<string, HubRepo>;
     if (host === 'cdn') return fail(404);
 
     const api = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(url.pathname);
+    // the tree listing Python huggingface_hub 1.x+ uses in snapshot_download (kept so the real client can be run against this server)
+    const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
     const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
-    const match = api ?? resolve;
+    const match = api ?? tree ?? resolve;
     if (!match) return fail(404);
     const repoId = match[1]!;
     const repo = repos[repoId];
@@ -247,6 +252,36 @@ export async function startHubServer(options: { repos?: Record<string, HubRepo>;
       return;
     }
 
+    if (tree) {
+      const prefix = tree[3] ? `${decodeURIComponent(tree[3])}/` : '';
+      const recursive = url.searchParams.get('recursive') === 'true';
+      const entries: object[] = [];
+      const folders = new Set<string>();
+      for (const [path, content] of files) {
+        if (!path.startsWith(prefix)) continue;
+        const rest = path.slice(prefix.length);
+        const slash = rest.indexOf('/');
+        if (slash !== -1) {
+          const folder = prefix + rest.slice(0, slash);
+          if (!folders.has(folder)) entries.push({ type: 'directory', oid: gitBlobSha1(Buffer.from(folder)), size: 0, path: folder });
+          folders.add(folder);
+          if (!recursive) continue;
+        }
+        const pointer = isLfs(path) ? lfsPointer(content) : undefined;
+        entries.push({
+          type: 'file',
+          oid: gitBlobSha1(pointer ?? content),
+          size: content.length,
+          path,
+          ...(pointer ? { lfs: { oid: sha256(content), size: content.length, pointerSize: pointer.length } } : {}),
+        });
+      }
+      const body = JSON.stringify(entries);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+
     const file = resolve![3]!.split('/').map(decodeURIComponent).join('/');
     const content = files.get(file);
     if (!content) return fail(404, 'EntryNotFound', { 'X-Repo-Commit': commit });
@@ -271,14 +306,15 @@ export async function startHubServer(options: { repos?: Record<string, HubRepo>;
     });
   }
 
-  const listen = async (server: Server): Promise<string> => {
-    await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listen = async (server: Server, host: string): Promise<string> => {
+    await new Promise<void>((resolveListen) => server.listen(0, host, resolveListen));
+    return `http://${host}:${(server.address() as AddressInfo).port}`;
   };
   const hub = createServer((req, res) => handle('hub', req, res));
-  const cdnServer = options.separateCdn ? createServer((req, res) => handle('cdn', req, res)) : undefined;
-  endpoint = await listen(hub);
-  cdnOrigin = cdnServer ? await listen(cdnServer) : endpoint;
+  const cdnServer = !options.sameOriginCdn ? createServer((req, res) => handle('cdn', req, res)) : undefined;
+  endpoint = await listen(hub, '127.0.0.1');
+  // another host name, not only another port: huggingface_hub 2 follows HEAD redirects that stay on the same host
+  cdnOrigin = cdnServer ? await listen(cdnServer, 'localhost') : endpoint;
 
   return {
     endpoint,

@@ -292,17 +292,23 @@ describe('authentication', () => {
     }
   });
 
-  it('does not send the token to a CDN on another origin', async () => {
-    const split = await startHubServer({ separateCdn: true });
+  it('does not send the token to the CDN, which is another origin', async () => {
+    await downloadSnapshot(BASE_REPO, options({}, { HF_TOKEN: 'hf_secret' }));
+    const cdn = server.requests.filter((r) => r.host === 'cdn');
+    assert.equal(cdn.length, 1);
+    assert.equal(cdn[0]!.headers.authorization, undefined);
+    assert.ok(server.requests.filter((r) => r.host === 'hub').every((r) => r.headers.authorization === 'Bearer hf_secret'));
+  });
+
+  it('keeps the token for a CDN on the Hub origin, as huggingface_hub does', async () => {
+    const sameOrigin = await startHubServer({ sameOriginCdn: true });
     try {
-      const snapshot = await downloadSnapshot(BASE_REPO, { ...options({}, { HF_TOKEN: 'hf_secret' }), env: { ...env({ HF_TOKEN: 'hf_secret' }), HF_ENDPOINT: split.endpoint } });
+      const snapshot = await downloadSnapshot(BASE_REPO, options({}, { HF_TOKEN: 'hf_secret', HF_ENDPOINT: sameOrigin.endpoint }));
       assert.deepEqual(readFileSync(join(snapshot.folder, 'model.safetensors')), fixtureBytes('base', 'model.safetensors'));
-      const cdn = split.requests.filter((r) => r.host === 'cdn');
-      assert.equal(cdn.length, 1);
-      assert.equal(cdn[0]!.headers.authorization, undefined);
-      assert.ok(split.requests.filter((r) => r.host === 'hub').every((r) => r.headers.authorization === 'Bearer hf_secret'));
+      const cdn = sameOrigin.requests.filter((r) => r.url.startsWith('/cdn/'));
+      assert.deepEqual(cdn.map((r) => [r.method, r.headers.authorization]), [['GET', 'Bearer hf_secret']]);
     } finally {
-      await split.close();
+      await sameOrigin.close();
     }
   });
 });
