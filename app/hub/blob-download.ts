@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SHA256_HEX, isFile } from './cache-layout.js';
 import { acquireLock } from './file-lock.js';
 import { HubError } from './hub-error.js';
-import { headerText, HttpStatusError, isTransient, requestFollowingRedirects, type RetryPolicy } from './hub-http.js';
+import { abortError, headerText, HttpStatusError, isTransient, requestFollowingRedirects, type RetryPolicy } from './hub-http.js';
 
 /** How to check the bytes once they are all there. */
 export interface BlobExpectation {
@@ -106,19 +106,21 @@ function contentRangeStart(value: string | undefined): number | undefined {
 }
 
 /**
- * Makes sure `blobPath` holds the verified blob, downloading (or resuming) it if needed. Transient failures
+ * Makes sure `blobPath` holds the verified blob, downloading (or resuming) it if needed; true when this call
+ * fetched it, false when it was already there (or another download finished it meanwhile). Transient failures
  * (network, HTTP 429/5xx) are retried with backoff; the retry budget is restored whenever bytes arrive, as
  * huggingface_hub's `http_get` does.
  */
-export async function downloadBlob(download: BlobDownload): Promise<void> {
-  if (await isFile(download.blobPath)) return;
+export async function downloadBlob(download: BlobDownload): Promise<boolean> {
+  if (await isFile(download.blobPath)) return false;
   await mkdir(dirname(download.blobPath), { recursive: true });
   const lock = await acquireLock(download.lockPath, { signal: download.signal });
   try {
-    if (await isFile(download.blobPath)) return;
+    if (await isFile(download.blobPath)) return false; // another download finished it meanwhile
     const digest = await fetchIntoIncomplete(download);
     await verify(download, digest);
     await rename(download.incompletePath, download.blobPath);
+    return true;
   } finally {
     await lock.release();
   }
@@ -228,6 +230,8 @@ async function transfer(
     let written = flags === 'w' ? 0 : offset;
     download.onBytes?.(written, download.expect.size);
     for await (const chunk of response.body) {
+      // a body already received in full no longer fails when the request is destroyed: look at the signal too
+      if (download.signal?.aborted) throw abortError(download.signal);
       const buffer = chunk as Buffer;
       await file.write(buffer);
       state.hashes.update(buffer);

@@ -1,6 +1,6 @@
 /** Progress of a snapshot download: the events the UI and the CLI receive, and the meter that produces them. */
 
-/** One progress report. Emitted at most every `intervalMs` while bytes flow, and once when each file is done. */
+/** One progress report: when a file starts, at most every 100 ms while bytes flow, and once when each file is done. */
 export interface DownloadProgress {
   repoId: string;
   revision: string;
@@ -29,6 +29,7 @@ const RATE_WINDOW_MS = 5_000;
 /** Turns byte counts into throttled `DownloadProgress` events. */
 export class ProgressMeter {
   private readonly perFile = new Map<string, number>();
+  private readonly flowing = new Set<string>();
   private readonly samples: Array<{ at: number; transferred: number }> = [];
   private transferred = 0;
   private lastEmit = 0;
@@ -50,7 +51,10 @@ export class ProgressMeter {
     this.perFile.set(file, bytes);
     if (before !== undefined && bytes > before) this.transferred += bytes - before;
     const at = this.now();
-    if (at - this.lastEmit >= this.intervalMs) this.emit(file, bytes, total, false, at);
+    // the first bytes that arrive for each file are reported at once, later ones at most every intervalMs
+    const firstArrival = before !== undefined && bytes > before && !this.flowing.has(file);
+    if (firstArrival) this.flowing.add(file);
+    if (before === undefined || firstArrival || at - this.lastEmit >= this.intervalMs) this.emit(file, bytes, total, false, at);
   }
 
   /** Records that `file` is complete. */

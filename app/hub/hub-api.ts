@@ -196,6 +196,9 @@ export async function fetchFileMetadata(client: HubClient, repoId: string, commi
     commit: headerText(response.headers, 'x-repo-commit'),
     etag,
     location: headerText(response.headers, 'location') ? new URL(headerText(response.headers, 'location')!, response.url).toString() : response.url,
-    size: intOrUndefined(headerText(response.headers, 'x-linked-size') ?? headerText(response.headers, 'content-length')),
+    // a redirect's Content-Length is that of the redirect body, not of the file
+    size: intOrUndefined(
+      headerText(response.headers, 'x-linked-size') ?? (response.status >= 300 ? undefined : headerText(response.headers, 'content-length')),
+    ),
   };
 }

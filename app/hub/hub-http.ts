@@ -73,7 +73,8 @@ export function sendRequest(options: HttpRequestOptions): Promise<HttpResponse> 
   });
 }
 
-function abortError(signal: AbortSignal): HubError {
+/** The HubError for a cancelled download. */
+export function abortError(signal: AbortSignal): HubError {
   return new HubError('aborted', 'The model download was cancelled', { cause: signal.reason });
 }
 

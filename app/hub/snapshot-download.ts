@@ -11,7 +11,7 @@ import { ProgressMeter, type ProgressListener } from './download-progress.js';
 import { spladeModelFiles, type FileSelection } from './file-selection.js';
 import { baseHeaders, fetchFileMetadata, fetchRepoInfo, hubErrorFromStatus, type HubClient, type RepoFile, type RepoInfo } from './hub-api.js';
 import { HubError } from './hub-error.js';
-import { DEFAULT_RETRY, HttpStatusError, isNetworkError, isTransientStatus, sameOrigin, type RetryPolicy } from './hub-http.js';
+import { DEFAULT_RETRY, HttpStatusError, abortError, isNetworkError, isTransientStatus, sameOrigin, type RetryPolicy } from './hub-http.js';
 import { readHubSettings, type HubSettingsOverrides } from './hub-settings.js';
 
 export const DEFAULT_REVISION = 'main';
@@ -184,6 +184,7 @@ export async function downloadSnapshot(repoId: string, options: SnapshotOptions 
   const downloaded: string[] = [];
 
   await inPool(toFetch, options.concurrency ?? 4, async (file) => {
+    if (options.signal?.aborted) throw abortError(options.signal);
     if (await fetchFile(client, cache, info, file, meter, options.symlinks)) downloaded.push(file.path);
   });
 
@@ -230,7 +231,7 @@ async function fetchFile(
   const resolve = new URL(metadata.location);
   const endpointUrl = client.settings.endpoint;
   const size = metadata.size ?? contentSize(file);
-  await downloadBlob({
+  const fetched = await downloadBlob({
     blobPath: blob,
     incompletePath: cache.incompletePath(metadata.etag),
     lockPath: cache.lockPath(metadata.etag),
@@ -248,7 +249,7 @@ async function fetchFile(
     signal: client.signal,
     onBytes: (bytes, total) => meter.update(file.path, bytes, total),
   });
-  await linkPointer(blob, pointer, { newBlob: true, ...(symlinks === undefined ? {} : { symlinks }) });
+  await linkPointer(blob, pointer, { newBlob: fetched, ...(symlinks === undefined ? {} : { symlinks }) });
   meter.finish(file.path, size);
-  return true;
+  return fetched;
 }
