@@ -163,7 +163,7 @@ describe('downloadSnapshot against a loopback Hub', () => {
     const snapshot = await downloadSnapshot(BASE_REPO, options());
     const cdn = server.fileDownloads().filter((r) => r.url.startsWith('/cdn/'));
     assert.deepEqual(cdn.map((r) => r.headers.range), [`bytes=${kept}-`]);
-    assert.ok(snapshot.downloaded.includes('model.safetensors')); // and whatever the failed call had not started
+    assert.ok(snapshot.downloaded.includes('model.safetensors'), `downloaded ${snapshot.downloaded}`); // and whatever the failed call had not started
     assert.deepEqual(readFileSync(blob), weights);
     assert.equal(existsSync(blob + '.incomplete'), false);
   });
@@ -231,7 +231,7 @@ describe('downloadSnapshot against a loopback Hub', () => {
     assert.equal(last.snapshotBytes, total);
     assert.equal(last.filesDone, BASE_FILES.length);
     assert.equal(last.filesTotal, BASE_FILES.length);
-    assert.ok(events.every((e) => e.repoId === BASE_REPO && e.revision === 'main' && e.rate >= 0));
+    assert.ok(events.every((e) => e.repoId === BASE_REPO && e.revision === 'main' && e.rate >= 0), 'events name the repo and revision');
   });
 
   it('copies instead of linking where symlinks are unavailable', async () => {
@@ -289,7 +289,7 @@ describe('authentication', () => {
       server.requests.length = 0;
       await downloadSnapshot(BASE_REPO, options({}, { HF_TOKEN: 'hf_secret' }));
       const toHub = server.requests.filter((r) => !r.url.startsWith('/cdn/'));
-      assert.ok(toHub.length > 0 && toHub.every((r) => r.headers.authorization === 'Bearer hf_secret'));
+      assert.ok(toHub.length > 0 && toHub.every((r) => r.headers.authorization === 'Bearer hf_secret'), 'every Hub request carries the token');
     } finally {
       delete server.repos[BASE_REPO]!.token;
     }
@@ -301,7 +301,7 @@ describe('authentication', () => {
       await mkdir(join(cache, 'home'), { recursive: true });
       await import('node:fs/promises').then((fs) => fs.writeFile(join(cache, 'home', 'token'), 'hf_from_file\n'));
       await downloadSnapshot(BASE_REPO, options());
-      assert.ok(server.requests.some((r) => r.headers.authorization === 'Bearer hf_from_file'));
+      assert.ok(server.requests.some((r) => r.headers.authorization === 'Bearer hf_from_file'), 'the token file is used');
     } finally {
       delete server.repos[BASE_REPO]!.token;
     }
@@ -312,7 +312,7 @@ describe('authentication', () => {
     const cdn = server.requests.filter((r) => r.host === 'cdn');
     assert.equal(cdn.length, 1);
     assert.equal(cdn[0]!.headers.authorization, undefined);
-    assert.ok(server.requests.filter((r) => r.host === 'hub').every((r) => r.headers.authorization === 'Bearer hf_secret'));
+    assert.ok(server.requests.filter((r) => r.host === 'hub').every((r) => r.headers.authorization === 'Bearer hf_secret'), 'the Hub gets the token');
   });
 
   it('keeps the token for a CDN on the Hub origin, as huggingface_hub does', async () => {
@@ -376,7 +376,7 @@ describe('offline', () => {
       'offline-not-cached',
       /test-org\/splade-tiny-base \(revision main\).*HF_HUB_OFFLINE=1.*refs\/main.*run once with network access.*--model \(or SPLADE_MODEL\).*local folder/s,
     );
-    assert.ok(error.message.includes(cache));
+    assert.ok(error.message.includes(cache), 'names the cache folder');
     assert.equal(server.requests.length, 0);
   });
 
@@ -398,7 +398,7 @@ describe('offline', () => {
       'offline-not-cached',
       /lacks model\.safetensors or adapter_model\.safetensors \(safetensors weights\), model\.safetensors \(its blob is gone\)/,
     );
-    assert.ok(existsSync(online.folder));
+    assert.ok(existsSync(online.folder), 'the snapshot folder stays');
   });
 
   it('finds a cache laid out by Python huggingface_hub, with no network', async () => {

@@ -38,7 +38,7 @@ describe('resolving model sources to folders', () => {
     assert.equal(model.snapshot?.repoId, PEFT_REPO);
     assert.equal(base?.source, BASE_REPO);
     assert.equal(base?.snapshot?.commit, MAIN_COMMIT);
-    assert.ok(base?.folder.includes('models--test-org--splade-tiny-base'));
+    assert.ok(base?.folder.includes('models--test-org--splade-tiny-base'), base?.folder);
   });
 
   it('takes a relative base path of a local adapter folder relative to that folder, with no network', async () => {

@@ -34,7 +34,7 @@ describe('progress bar', () => {
   it('draws one line with percent, amounts, rate and files, within the width', () => {
     const line = barLine(event(), 100);
     assert.match(line, /^bert-base-uncased\/model\.safetensors {2}\[#{8}-{7}\] {3}50% {2}221 MB \/ 442 MB {2}12\.3 MB\/s {2}3\/5 files$/);
-    assert.ok(line.length < 100);
+    assert.ok(line.length < 100, line);
     const narrow = barLine(event(), 60);
     assert.ok(narrow.length < 60 && !narrow.includes('['), narrow);
   });
@@ -48,7 +48,7 @@ describe('progress bar', () => {
     bar.end();
     const output = text();
     assert.equal(output.split('\r\x1b[K').length, 4);
-    assert.ok(!output.includes('\n'));
+    assert.ok(!output.includes('\n'), 'no newline on a TTY');
   });
 
   it('writes plain lines elsewhere: one per finished file, and one every interval while bytes flow', () => {
