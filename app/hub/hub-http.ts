@@ -106,8 +106,9 @@ export function isTransientStatus(status: number): boolean {
   return status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
 }
 
-/** Network errors and transient statuses: what a retry may fix. */
+/** Network errors and transient statuses: what a retry may fix (not a host name that does not resolve: ENOTFOUND is final, EAI_AGAIN is not). */
 export function isTransient(error: unknown): boolean {
+  if ((error as NodeJS.ErrnoException | null)?.code === 'ENOTFOUND') return false;
   return isNetworkError(error) || (error instanceof HttpStatusError && isTransientStatus(error.status));
 }
 

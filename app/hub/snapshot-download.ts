@@ -11,7 +11,7 @@ import { ProgressMeter, type ProgressListener } from './download-progress.js';
 import { spladeModelFiles, type FileSelection } from './file-selection.js';
 import { baseHeaders, fetchFileMetadata, fetchRepoInfo, hubErrorFromStatus, type HubClient, type RepoFile, type RepoInfo } from './hub-api.js';
 import { HubError } from './hub-error.js';
-import { DEFAULT_RETRY, HttpStatusError, abortError, isNetworkError, isTransientStatus, sameOrigin, type RetryPolicy } from './hub-http.js';
+import { DEFAULT_RETRY, HttpStatusError, abortError, isNetworkError, isTransient, isTransientStatus, sameOrigin, type RetryPolicy } from './hub-http.js';
 import { readHubSettings, type HubSettingsOverrides } from './hub-settings.js';
 
 export const DEFAULT_REVISION = 'main';
@@ -73,10 +73,10 @@ function snapshotFromCache(repoId: string, revision: string, cached: CachedSnaps
   return { repoId, revision, commit: cached.commit!, folder: cached.folder!, files: cached.files, downloaded: [], usedCacheBecause: reason };
 }
 
-function describeFailure(error: unknown): string {
-  if (error instanceof HttpStatusError) return `the Hub answered HTTP ${error.status}`;
+function describeFailure(error: unknown, endpoint: string): string {
+  if (error instanceof HttpStatusError) return `the Hub at ${endpoint} answered HTTP ${error.status}`;
   const err = error as NodeJS.ErrnoException;
-  return `the Hub is unreachable (${err.code ?? err.message})`;
+  return `the Hub at ${endpoint} is unreachable (${err.code ?? err.message})`;
 }
 
 /** Lists the repository, falling back to a complete cached snapshot when the Hub is out of reach, as snapshot_download does. */
@@ -93,9 +93,9 @@ async function listOrUseCache(
     const recoverable = isNetworkError(firstError) || (firstError instanceof HttpStatusError && !isRevisionNotFound(firstError));
     if (!recoverable) throw firstError instanceof HttpStatusError ? hubErrorFromStatus(client, firstError, repoId, revision) : firstError;
     const cached = await findCachedSnapshot(cache, revision, selection);
-    if (cached.missing.length === 0) return { snapshot: snapshotFromCache(repoId, revision, cached, describeFailure(firstError)) };
+    if (cached.missing.length === 0) return { snapshot: snapshotFromCache(repoId, revision, cached, describeFailure(firstError, client.settings.endpoint)) };
     let error = firstError;
-    if (isNetworkError(firstError) || (firstError instanceof HttpStatusError && isTransientStatus(firstError.status))) {
+    if (isTransient(firstError)) {
       try {
         return { info: await fetchRepoInfo(client, repoId, revision, true) };
       } catch (retryError) {
@@ -103,7 +103,7 @@ async function listOrUseCache(
       }
     }
     if (error instanceof HttpStatusError && !isTransientStatus(error.status)) throw hubErrorFromStatus(client, error, repoId, revision);
-    if (isNetworkError(error)) throw offlineError(repoId, revision, cache.cacheDir, cached, describeFailure(error), error);
+    if (isNetworkError(error)) throw offlineError(repoId, revision, cache.cacheDir, cached, describeFailure(error, client.settings.endpoint), error);
     if (error instanceof HttpStatusError) throw hubErrorFromStatus(client, error, repoId, revision);
     throw error;
   }
