@@ -86,7 +86,15 @@ export function pickModelSource(choices: ModelSourceChoices = {}): ModelSource {
  * The function the encoder is given to turn a model reference (its own, or an adapter's base model) into a folder.
  * Called with a Hub id or a folder path; resolves to a local folder holding the files.
  */
-export type ModelSourceResolver = (idOrPath: string, options?: { revision?: string | undefined }) => Promise<string>;
+export type ModelSourceResolver = (idOrPath: string, options?: ModelSourceCallOptions) => Promise<string>;
+
+/** Per-call options of a ModelSourceResolver. */
+export interface ModelSourceCallOptions {
+  /** Branch, tag or sha for a Hub id (default `main`; for a base model, pass the adapter's `revision`). */
+  revision?: string | undefined;
+  /** Folder that a relative path is relative to: the adapter folder, for a `base_model_name_or_path` like `../base`. */
+  relativeTo?: string | undefined;
+}
 
 /** A folder path is returned (absolute) as is; a Hub id is downloaded or found in the cache (see `downloadSnapshot`). */
 export async function resolveModelSource(idOrPath: string, options: SnapshotOptions & { cwd?: string | undefined } = {}): Promise<string> {
@@ -100,7 +108,7 @@ export async function resolveModelSource(idOrPath: string, options: SnapshotOpti
  * per-call `revision` applies to that call only; a base model is fetched at `main` unless asked otherwise.
  */
 export function createModelSourceResolver(options: Omit<SnapshotOptions, 'revision'> & { cwd?: string | undefined } = {}): ModelSourceResolver {
-  return (idOrPath, call) => resolveModelSource(idOrPath, { ...options, revision: call?.revision });
+  return (idOrPath, call) => resolveModelSource(idOrPath, { ...options, revision: call?.revision, cwd: call?.relativeTo ?? options.cwd });
 }
 
 /** A model folder and, if it came from the Hub, the snapshot it is. */

@@ -295,6 +295,11 @@ describe('authentication', () => {
     }
   });
 
+  it('explains a 403 the same way', async () => {
+    server.faults.status = { match: '/api/models/', status: 403, times: 1 };
+    await rejectsWithHubError(downloadSnapshot(BASE_REPO, options()), 'unauthorized', /HTTP 403.*Set HF_TOKEN/s);
+  });
+
   it('reads the token file in HF_HOME', async () => {
     server.repos[BASE_REPO]!.token = 'hf_from_file';
     try {

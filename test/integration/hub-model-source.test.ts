@@ -31,6 +31,8 @@ describe('resolving model sources to folders', () => {
     const resolve = createModelSourceResolver(await options());
     assert.match(await resolve(BASE_REPO), new RegExp(`${MAIN_COMMIT}$`));
     assert.match(await resolve(BASE_REPO, { revision: 'dev' }), new RegExp(`${DEV_COMMIT}$`));
+    // a base model given as a path relative to the adapter folder, as in the fixture's adapter_config.json
+    assert.equal(await resolve('../base', { relativeTo: join(FIXTURE_DIR, 'splade-peft') }), join(FIXTURE_DIR, 'base'));
   });
 
   it('fetches the base model a Hub adapter names', async () => {
