@@ -61,7 +61,8 @@ export function sendRequest(options: HttpRequestOptions): Promise<HttpResponse> 
       error.code = 'ETIMEDOUT';
       request.destroy(error);
     });
-    request.once('error', (error) => {
+    // `on`, not `once`: after the response, errors reach the body stream, and a second one must not go unhandled
+    request.on('error', (error) => {
       cleanup();
       reject(error);
     });

@@ -33,6 +33,8 @@ export interface RecordedRequest {
 export interface HubFaults {
   /** Send `bytes` bytes of a matching file body, then destroy the connection. */
   dropAfterBytes?: { file: string; bytes: number; times?: number } | undefined;
+  /** Send `bytes` bytes of a matching file body, then nothing more (the connection stays open until the client gives up). */
+  stallAfterBytes?: { file: string; bytes: number; times?: number } | undefined;
   /** Serve a matching file body with one byte flipped (same length, same headers). */
   corrupt?: { file: string; times?: number } | undefined;
   /** Answer requests whose path contains `match` with `status` (and `X-Error-Code`). */
@@ -173,6 +175,11 @@ export async function startHubServer(options: { repos?: Record<string, HubRepo>;
     if (corrupt) {
       body = Buffer.from(body);
       body[body.length >> 1] = body[body.length >> 1]! ^ 0xff;
+    }
+    const stall = faults.stallAfterBytes?.file === file ? takeFault(faults.stallAfterBytes, () => (faults.stallAfterBytes = undefined)) : undefined;
+    if (stall) {
+      res.write(body.subarray(0, stall.bytes));
+      return;
     }
     const drop = faults.dropAfterBytes?.file === file ? takeFault(faults.dropAfterBytes, () => (faults.dropAfterBytes = undefined)) : undefined;
     if (drop) {

@@ -41,7 +41,7 @@ after(async () => {
 beforeEach(async () => {
   cache = await mkdtemp(join(tmpdir(), 'hub-cache-'));
   server.requests.length = 0;
-  server.faults.corrupt = server.faults.dropAfterBytes = server.faults.status = undefined;
+  server.faults.corrupt = server.faults.dropAfterBytes = server.faults.stallAfterBytes = server.faults.status = undefined;
 });
 
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -146,6 +146,17 @@ describe('downloadSnapshot against a loopback Hub', () => {
     const resumedAt = Number(/^bytes=(\d+)-$/.exec(cdn[1]!.headers.range ?? '')?.[1]);
     assert.ok(resumedAt > 500_000 && resumedAt <= 1_000_000, `resumed at ${cdn[1]!.headers.range}`);
     assert.equal(cdn[1]!.status, 206);
+    assert.deepEqual(readFileSync(join(snapshot.folder, 'model.safetensors')), fixtureBytes('base', 'model.safetensors'));
+  });
+
+  it('gives up on a stalled transfer after HF_HUB_DOWNLOAD_TIMEOUT and resumes it', async () => {
+    server.faults.stallAfterBytes = { file: 'model.safetensors', bytes: 2_000_000 };
+    const started = performance.now();
+    const snapshot = await downloadSnapshot(BASE_REPO, options({}, { HF_HUB_DOWNLOAD_TIMEOUT: '0.3' }));
+    assert.ok(performance.now() - started < 5_000, 'the idle timeout, not a longer one, ended the stall');
+    const cdn = server.fileDownloads().filter((r) => r.url.startsWith('/cdn/'));
+    assert.equal(cdn.length, 2);
+    assert.match(cdn[1]!.headers.range ?? '', /^bytes=\d+-$/);
     assert.deepEqual(readFileSync(join(snapshot.folder, 'model.safetensors')), fixtureBytes('base', 'model.safetensors'));
   });
 
