@@ -15,13 +15,14 @@ export type ModelSource =
   | { kind: 'hub'; id: string; origin: ModelSourceOrigin };
 
 /** Which setting chose the model, for messages ("SPLADE_MODEL=... is not a folder nor a Hub id"). */
-export type ModelSourceOrigin = 'option' | 'env' | 'settings' | 'default';
+export type ModelSourceOrigin = 'option' | 'env' | 'settings' | 'default' | 'reference';
 
 const ORIGIN_NAMES: Record<ModelSourceOrigin, string> = {
   option: '--model',
   env: 'SPLADE_MODEL',
   settings: 'the model setting',
   default: 'the default model',
+  reference: 'the model reference',
 };
 
 function expandHome(path: string): string {
@@ -98,7 +99,7 @@ export interface ModelSourceCallOptions {
 
 /** A folder path is returned (absolute) as is; a Hub id is downloaded or found in the cache (see `downloadSnapshot`). */
 export async function resolveModelSource(idOrPath: string, options: SnapshotOptions & { cwd?: string | undefined } = {}): Promise<string> {
-  const source = classifyModelSource(idOrPath, 'option', options.cwd);
+  const source = classifyModelSource(idOrPath, 'reference', options.cwd);
   if (source.kind === 'folder') return source.path;
   return (await downloadSnapshot(source.id, options)).folder;
 }
