@@ -17,3 +17,4 @@ export interface CliCommand {
 /** Lazily imported, so that `splade-search tokenize` does not load onnxruntime. */
 export const commands: Record<string, () => Promise<CliCommand>> = {};
 commands['download'] = () => import('./download-command.js').then((m) => m.downloadCommand);
+commands['tokenize'] = () => import('./tokenize-command.js').then((m) => m.tokenizeCommand);
