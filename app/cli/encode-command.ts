@@ -1,7 +1,9 @@
 /** `splade-search encode`: JSON Lines of strings on stdin → one sparse vector (or its top terms) per line on stdout. */
+import type { WriteStream } from 'node:tty';
 import { parseArgs } from 'node:util';
 import { DEVICES, SparseEncoder, defaultOnnxCacheDir, type Device } from '../encoder/index.js';
-import { UsageError } from './cli-error.js';
+import { createModelSourceResolver, createProgressBar, isHubError } from '../hub/index.js';
+import { CliError, UsageError } from './cli-error.js';
 import type { CliCommand } from './commands.js';
 import { readJsonStringLines, writeJsonLine } from './json-lines.js';
 
@@ -12,11 +14,12 @@ Reads one JSON string per line on stdin and writes one JSON object per line, in 
   {"terms":[[token, weight], ...]}    with --top-k N: the N heaviest terms, weight descending
 
 options:
-  --model <path|id>       sentence-transformers SPLADE folder (v5 or v6 layout) or BERT masked-LM folder
+  --model <path|id>       sentence-transformers SPLADE folder (v5 or v6 layout), BERT masked-LM folder, or a
+                          Hugging Face Hub id (downloaded into the Hugging Face cache, with its base model)
   --query                 encode as queries (the model's query prompt) instead of documents
   --top-k <n>             print the n heaviest terms instead of the vector
   --max-active-dims <n>   keep only the n largest weights of each vector
-  --device <d>            ${DEVICES.join('|')} (default cpu); falls back to cpu when a provider cannot load
+  --device <d>            ${DEVICES.join('|')} (default auto); falls back to cpu when a provider cannot load
   --batch-size <n>        texts per onnxruntime run (default 32)
   --threads <n>           onnxruntime threads (default: all cores)
 
@@ -43,7 +46,7 @@ export const encodeCommand: CliCommand = {
           query: { type: 'boolean', default: false },
           'top-k': { type: 'string' },
           'max-active-dims': { type: 'string' },
-          device: { type: 'string', default: 'cpu' },
+          device: { type: 'string', default: 'auto' },
           'batch-size': { type: 'string' },
           threads: { type: 'string' },
         },
@@ -59,15 +62,27 @@ export const encodeCommand: CliCommand = {
     const threads = positiveInteger(values.threads, '--threads');
     const maxActiveDims = positiveInteger(values['max-active-dims'], '--max-active-dims');
 
-    const encoder = await SparseEncoder.load(values.model, {
-      device,
-      batchSize,
-      cacheDir: defaultOnnxCacheDir(io.env),
-      ...(threads !== undefined ? { threads } : {}),
-      ...(maxActiveDims !== undefined ? { maxActiveDims } : {}),
-    });
+    const stderr = io.stderr as NodeJS.WritableStream & Partial<Pick<WriteStream, 'isTTY' | 'columns'>>;
+    const bar = createProgressBar(io.stderr, { tty: stderr.isTTY === true, columns: stderr.columns });
+    let encoder: SparseEncoder;
     try {
-      if (encoder.executionProvider.fallbackReason && device !== 'cpu') {
+      encoder = await SparseEncoder.load(values.model, {
+        device,
+        batchSize,
+        cacheDir: defaultOnnxCacheDir(io.env),
+        resolveModelSource: createModelSourceResolver({ env: io.env, onProgress: bar.listener }),
+        ...(threads !== undefined ? { threads } : {}),
+        ...(maxActiveDims !== undefined ? { maxActiveDims } : {}),
+      });
+    } catch (error) {
+      if (isHubError(error)) throw new CliError(error.message);
+      throw error;
+    } finally {
+      bar.end();
+    }
+    try {
+      // A provider asked for by name that could not be used is worth a line; auto's choices are not.
+      if (encoder.executionProvider.fallbackReason && device !== 'auto' && device !== 'cpu') {
         io.stderr.write(`splade-search: using ${encoder.executionProvider.provider} (${encoder.executionProvider.fallbackReason})\n`);
       }
       await streamEncode(encoder, io.stdin, io.stdout, { batchSize, query: values.query === true, topK });

@@ -1,15 +1,14 @@
 /** The encoder's worker thread: prepares the ONNX graph, owns the onnxruntime session, runs batches. */
 import { parentPort } from 'node:worker_threads';
-import type { InferenceSession } from 'onnxruntime-node';
 import type { FromWorker, ToWorker } from './encoder-protocol.js';
 import type { SpladeModelFolder } from './model-folder.js';
-import { openOnnxSession, runSparseBatch } from './onnx-runner.js';
+import { openOnnxSession, runSparseBatch, type OpenedSession } from './onnx-runner.js';
 import { prepareOnnxModel, type PreparedOnnxModel } from './prepare-onnx-model.js';
 
 const port = parentPort;
 if (!port) throw new Error('encoder-worker.ts must run in a worker thread');
 
-let state: { session: InferenceSession; model: SpladeModelFolder; prepared: PreparedOnnxModel } | undefined;
+let state: { opened: OpenedSession; model: SpladeModelFolder; prepared: PreparedOnnxModel } | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -18,14 +17,14 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 
 async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   const prepared = await prepareOnnxModel(message.model, message.build);
-  const { session, choice, threads } = await openOnnxSession(prepared, message.session);
-  state = { session, model: message.model, prepared };
-  post({ type: 'ready', choice, prepared, inputNames: [...session.inputNames], threads });
+  const opened = await openOnnxSession(prepared, message.session);
+  state = { opened, model: message.model, prepared };
+  post({ type: 'ready', choice: opened.choice, prepared, inputNames: [...opened.session.inputNames], threads: opened.threads });
 }
 
 async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   if (!state) throw new Error('the encoder session is not ready');
-  const packed = await runSparseBatch(state.session, state.prepared.outputName, state.model.pooling.activation, {
+  const packed = await runSparseBatch(state.opened.ort, state.opened.session, state.prepared.outputName, state.model.pooling.activation, {
     inputIds: new BigInt64Array(message.inputIds),
     attentionMask: new BigInt64Array(message.attentionMask),
     tokenTypeIds: new BigInt64Array(message.tokenTypeIds),

@@ -13,6 +13,8 @@ export interface LoraConfig {
   excludeModules: ModuleSelector | undefined;
   /** A folder (relative to the adapter folder or absolute) or a Hugging Face Hub id. */
   baseModelNameOrPath: string;
+  /** The base model's Hub revision, when the adapter names one. */
+  revision?: string;
 }
 
 /** PEFT's default targets for BERT when `target_modules` is unset (peft/utils/constants.py). */
@@ -71,6 +73,7 @@ export function parseLoraConfig(json: unknown, where: string): LoraConfig {
     targetModules: parseModuleSelector(c.target_modules, where, 'target_modules') ?? BERT_DEFAULT_TARGETS,
     excludeModules: parseModuleSelector(c.exclude_modules, where, 'exclude_modules'),
     baseModelNameOrPath: c.base_model_name_or_path,
+    ...(typeof c.revision === 'string' && c.revision !== '' ? { revision: c.revision } : {}),
   };
 }
 

@@ -6,8 +6,14 @@ import { parseLoraConfig, type LoraConfig } from './lora-adapter.js';
 import { describeFile, isJsonObject, readJsonFile } from './read-json.js';
 import { DEFAULT_POOLING, parseSpladePoolingConfig, type SpladePoolingConfig } from './splade-pooling.js';
 
-/** Turns a Hugging Face Hub id into a local folder (downloading it); provided by the app's hub module. */
-export type ModelSourceResolver = (id: string) => Promise<string>;
+/**
+ * Turns a Hugging Face Hub id into a local folder (downloading it); the app's hub module provides one
+ * (`createModelSourceResolver`). For an adapter's base model it gets the adapter's `revision` and folder.
+ */
+export type ModelSourceResolver = (
+  id: string,
+  options?: { revision?: string | undefined; relativeTo?: string | undefined },
+) => Promise<string>;
 
 export interface ModelFolderOptions {
   /** Resolves Hub ids (the model itself or an adapter's base model). Without it, Hub ids are an error. */
@@ -80,6 +86,7 @@ async function resolveFolder(
   base: string,
   options: ModelFolderOptions,
   what: string,
+  revision?: string,
 ): Promise<string> {
   const local = isAbsolute(pathOrId) ? pathOrId : resolve(base, pathOrId);
   if (await isDirectory(local)) return local;
@@ -90,7 +97,7 @@ async function resolveFolder(
           'downloading is not available yet, pass a local folder',
       );
     }
-    const folder = await options.resolveModelSource(pathOrId);
+    const folder = await options.resolveModelSource(pathOrId, { revision, relativeTo: base });
     if (!(await isDirectory(folder))) throw new Error(`${what} "${pathOrId}" resolved to ${folder}, which is not a folder`);
     return folder;
   }
@@ -158,7 +165,7 @@ export async function readModelFolder(pathOrId: string, options: ModelFolderOpti
           (bin ? ' (only adapter_model.bin was found; pickle weights are not supported, convert them to safetensors)' : ''),
       );
     }
-    const baseFolder = await resolveFolder(config.baseModelNameOrPath, transformerFolder, options, 'base model');
+    const baseFolder = await resolveFolder(config.baseModelNameOrPath, transformerFolder, options, 'base model', config.revision);
     adapter = { folder: transformerFolder, config, weightsPath, baseFolder };
     weightsFolder = baseFolder;
   }

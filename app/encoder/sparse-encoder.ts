@@ -7,7 +7,7 @@ import { dot, selectMaxActiveDims, topEntries, type SparseVector } from './spars
 import { BertTokenizer, padBatch } from './tokenizer/index.js';
 
 export interface SparseEncoderOptions extends ModelFolderOptions, OnnxBuildOptions {
-  /** Execution provider; 'auto' tries the platform's GPU provider first. Default 'cpu'. */
+  /** Execution provider; 'auto' (default) tries the platform's GPU providers first (see app/onnxruntime). */
   device?: Device;
   /** onnxruntime intra-op threads; default: available cores. */
   threads?: number;
@@ -51,7 +51,7 @@ export class SparseEncoder {
     if (options.attention) build.attention = options.attention;
     if (options.cacheDir) build.cacheDir = options.cacheDir;
     const session = await EncoderSession.start(model, build, {
-      device: options.device ?? 'cpu',
+      device: options.device ?? 'auto',
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(options.allowSpinning !== undefined ? { allowSpinning: options.allowSpinning } : {}),
     });

@@ -14,8 +14,8 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as ort from 'onnxruntime-node';
 import { DEVICES, type Device } from '../../app/encoder/execution-providers.js';
+import { loadOnnxRuntime } from '../../app/onnxruntime/index.js';
 import { readModelFolder } from '../../app/encoder/model-folder.js';
 import { encoderSessionOptions, openOnnxSession, runSparseBatch } from '../../app/encoder/onnx-runner.js';
 import { DataType, encodeModel } from '../../app/encoder/onnx/onnx-proto.js';
@@ -43,6 +43,8 @@ const batchSize = Number(args.batch);
 const lengths = args.lengths!.split(',').map(Number);
 const attention = args.attention as 'fused' | 'plain';
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+// The same onnxruntime-node copy the encoder uses (bundled, or the CUDA pack when installed).
+const { ort } = await loadOnnxRuntime();
 
 // bert-base-uncased
 const CONFIG = { vocab: 30522, hidden: 768, layers: 12, heads: 12, intermediate: 3072, positions: 512, types: 2 };
@@ -205,7 +207,7 @@ async function matmulReference(providers: string[]): Promise<{ gflops: number; g
         outputs: [{ name: 'c', elemType: DataType.FLOAT, shape: [N] }],
       },
     }).toBytes();
-    const session = await ort.InferenceSession.create(model, { ...encoderSessionOptions({ device, threads, allowSpinning: args.spin }), executionProviders: providers });
+    const session = await ort.InferenceSession.create(model, { ...encoderSessionOptions({ threads, allowSpinning: args.spin }), executionProviders: providers });
     const a = new ort.Tensor('float32', randomNormal(M * K, 1, 0, 9), [M, K]);
     const flops = 2 * M * K * N;
     // About 2 s of timed runs per shape (at least 3), after 2 warm-ups.
@@ -250,7 +252,7 @@ try {
   const buildSeconds = (performance.now() - t) / 1000;
   log(`ONNX graph built (weights read, LoRA merged, serialized) in ${buildSeconds.toFixed(1)} s`);
   t = performance.now();
-  const { session, choice } = await openOnnxSession(prepared, { device, threads, allowSpinning: args.spin });
+  const { session, choice, ort: encoderOrt } = await openOnnxSession(prepared, { device, threads, allowSpinning: args.spin });
   const sessionSeconds = (performance.now() - t) / 1000;
   log(`session on ${choice.provider} in ${sessionSeconds.toFixed(1)} s${choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : ''}`);
   const providers = choice.provider === 'cpu' ? ['cpu'] : [choice.provider, 'cpu'];
@@ -266,7 +268,7 @@ try {
     for (let i = 0; i <= runs; i++) {
       const start = performance.now();
       const cpu = process.cpuUsage();
-      const packed = await runSparseBatch(session, prepared.outputName, model.pooling.activation, batch);
+      const packed = await runSparseBatch(encoderOrt, session, prepared.outputName, model.pooling.activation, batch);
       const elapsed = (performance.now() - start) / 1000;
       if (i === 0) {
         activeDims = packed.indices.length / batchSize;

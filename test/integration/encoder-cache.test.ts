@@ -16,7 +16,7 @@ describe('ONNX graph cache', () => {
   after(() => cache.dispose());
 
   const loadAndCheck = async (options: { attention?: 'plain' } = {}) => {
-    const encoder = await SparseEncoder.load(FIXTURE_V6, { cacheDir: cache.path, ...options });
+    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, ...options });
     try {
       const [vector] = await encoder.encodeDocument([expected.texts[1]!]);
       compareVector(vector!, expected.document[1]!, 'cached');

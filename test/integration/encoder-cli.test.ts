@@ -33,12 +33,12 @@ describe('splade-search encode', () => {
   after(() => cache.dispose());
 
   it('writes one vector per input line, in order, matching sentence-transformers (documents and queries)', async () => {
-    const docs = await cli(['encode', '--model', FIXTURE_V5, '--batch-size', '4'], jsonLines(expected.texts), env);
+    const docs = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V5, '--batch-size', '4'], jsonLines(expected.texts), env);
     assert.equal(docs.code, 0, docs.stderr);
     const rows = docs.stdout.trim().split('\n').map((l) => JSON.parse(l) as { indices: number[]; values: number[] });
     assert.equal(rows.length, expected.texts.length);
     rows.forEach((row, i) => compareVector({ indices: Int32Array.from(row.indices), values: Float32Array.from(row.values) }, expected.document[i]!, `cli document ${i}`));
-    const queries = await cli(['encode', '--model', FIXTURE_V6, '--query'], jsonLines(expected.queries), env);
+    const queries = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V6, '--query'], jsonLines(expected.queries), env);
     assert.equal(queries.code, 0, queries.stderr);
     queries.stdout.trim().split('\n').forEach((l, i) => {
       const row = JSON.parse(l) as { indices: number[]; values: number[] };
@@ -47,7 +47,7 @@ describe('splade-search encode', () => {
   });
 
   it('prints the top terms by weight with --top-k, as decode does', async () => {
-    const result = await cli(['encode', '--model', FIXTURE_V6, '--top-k', '10'], jsonLines(expected.texts.slice(0, 4)), env);
+    const result = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V6, '--top-k', '10'], jsonLines(expected.texts.slice(0, 4)), env);
     assert.equal(result.code, 0, result.stderr);
     result.stdout.trim().split('\n').forEach((l, d) => {
       const { terms } = JSON.parse(l) as { terms: Array<[string, number]> };
@@ -58,7 +58,7 @@ describe('splade-search encode', () => {
 
   it('encodes the lines before invalid UTF-8, then fails naming the line', async () => {
     const input = Buffer.concat([Buffer.from('"first"\n"second"\n"bad '), Buffer.from([0xc3, 0x28]), Buffer.from('"\n"after"\n')]);
-    const result = await cli(['encode', '--model', FIXTURE_V6], input, env);
+    const result = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V6], input, env);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /splade-search: input line 3: not valid UTF-8/);
     assert.equal(result.stdout.trim().split('\n').length, 2);
@@ -73,14 +73,14 @@ describe('splade-search encode', () => {
     assert.match(result.stderr, /--top-k must be a positive integer, got "ten"/);
     result = await cli(['encode', '--model', FIXTURE_V6, '--device', 'tpu'], '', env);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /--device must be one of cpu, auto, cuda, dml, coreml, webgpu/);
+    assert.match(result.stderr, /--device must be one of auto, cpu, cuda, dml, coreml, webgpu/);
     result = await cli(['encode', '--model', '/nonexistent/model'], '"x"\n', env);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /splade-search: model \/nonexistent\/model does not exist/);
   });
 
   it('streams: the real CLI answers the first lines before stdin ends', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli/bin.ts', 'encode', '--model', FIXTURE_V6, '--top-k', '2'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli/bin.ts', 'encode', '--device', 'cpu', '--model', FIXTURE_V6, '--top-k', '2'], {
       cwd: ROOT,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],

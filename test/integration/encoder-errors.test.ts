@@ -2,9 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { SparseEncoder } from '../../app/encoder/index.js';
-import { probeBackends } from '../../app/encoder/execution-providers.js';
+import { planExecutionProviders } from '../../app/onnxruntime/index.js';
 import { compareVector, copyFixture, editJson, FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
 
 describe('SparseEncoder: bad inputs and edge cases', () => {
@@ -20,7 +19,7 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
     await cache.dispose();
     await fixture.dispose();
   });
-  const load = (folder: string, options = {}) => SparseEncoder.load(folder, { cacheDir: cache.path, ...options });
+  const load = (folder: string, options = {}) => SparseEncoder.load(folder, { device: 'cpu', cacheDir: cache.path, ...options });
 
   it('encodes empty and very long texts (truncated to 512 tokens, not rejected)', async () => {
     const encoder = await load(FIXTURE_V6);
@@ -88,15 +87,17 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
   });
 
   it('falls back to the CPU when a GPU provider cannot load, and says why', async (t) => {
-    if (probeBackends(ort.listSupportedBackends).cudaLibrariesPresent) {
-      t.skip('CUDA provider libraries are installed here');
+    const plan = await planExecutionProviders('cuda');
+    if (!plan.steps[0]!.problem) {
+      t.skip('CUDA may work here');
       return;
     }
-    const encoder = await load(FIXTURE_V6, { device: 'auto' });
+    const encoder = await load(FIXTURE_V6, { device: 'cuda' });
     try {
-      assert.equal(encoder.executionProvider.requested, 'auto');
+      assert.equal(encoder.executionProvider.requested, 'cuda');
       assert.equal(encoder.executionProvider.provider, 'cpu');
-      assert.match(encoder.executionProvider.fallbackReason!, /cuda/);
+      assert.match(encoder.executionProvider.fallbackReason!, /^cuda failed: /);
+      assert.match(encoder.executionProvider.runtime, /onnxruntime-node/);
       const [vector] = await encoder.encodeQuery([expected.queries[0]!]);
       compareVector(vector!, expected.query[0]!, 'fallback');
     } finally {

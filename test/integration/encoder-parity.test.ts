@@ -17,7 +17,7 @@ describe('SparseEncoder parity with sentence-transformers (expected.json)', () =
     ['splade-peft-v5 (v5 layout)', FIXTURE_V5],
   ] as const) {
     it(`matches every vector, similarity and decode for ${label}`, async (t) => {
-      const encoder = await SparseEncoder.load(folder, { cacheDir: cache.path, batchSize: 5 });
+      const encoder = await SparseEncoder.load(folder, { device: 'cpu', cacheDir: cache.path, batchSize: 5 });
       try {
         assert.equal(encoder.executionProvider.provider, 'cpu');
         const maxError = await checkParity(encoder, expected, label);
@@ -29,7 +29,7 @@ describe('SparseEncoder parity with sentence-transformers (expected.json)', () =
   }
 
   it('matches with the plain (standard ONNX) attention graph too', async (t) => {
-    const encoder = await SparseEncoder.load(FIXTURE_V6, { cacheDir: cache.path, attention: 'plain' });
+    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, attention: 'plain' });
     try {
       const maxError = await checkParity(encoder, expected, 'plain attention');
       t.diagnostic(`max abs weight error ${maxError.toExponential(2)}`);
@@ -39,7 +39,7 @@ describe('SparseEncoder parity with sentence-transformers (expected.json)', () =
   });
 
   it('builds an fp16 graph (float32 inputs and outputs) that stays close to the reference', async () => {
-    const encoder = await SparseEncoder.load(FIXTURE_V6, { cacheDir: cache.path, precision: 'fp16' });
+    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, precision: 'fp16' });
     try {
       const documents = await encoder.encodeDocument(expected.texts);
       documents.forEach((vector, i) => {

@@ -91,7 +91,7 @@ describe('pooling variants and ready-made ONNX exports', () => {
           j.pooling_strategy = pooling.strategy;
           j.activation_function = pooling.activation;
         });
-        const encoder = await SparseEncoder.load(f.v6, { cacheDir: cache.path });
+        const encoder = await SparseEncoder.load(f.v6, { device: 'cpu', cacheDir: cache.path });
         try {
           const vectors = await encoder.encodeDocument(texts);
           const reference = references.get(`${pooling.strategy}/${pooling.activation}`)!;
@@ -130,7 +130,7 @@ describe('pooling variants and ready-made ONNX exports', () => {
 
   it('accepts a ready-made masked-LM export: logits output replaced by pooling, parity with expected.json', async (t) => {
     const folder = await exportFolder(exportBytes);
-    const encoder = await SparseEncoder.load(folder, { cacheDir: cache.path });
+    const encoder = await SparseEncoder.load(folder, { device: 'cpu', cacheDir: cache.path });
     try {
       assert.equal(encoder.model.weights.format, 'onnx');
       const maxError = await checkParity(encoder, expected, 'ready-made export');
@@ -156,7 +156,7 @@ describe('pooling variants and ready-made ONNX exports', () => {
     }
     const folder = await exportFolder(encodeModel(onnx).toBytes());
     await writeFile(join(folder, 'onnx', 'model.onnx_data'), Buffer.concat(chunks));
-    const encoder = await SparseEncoder.load(folder, { cacheDir: cache.path });
+    const encoder = await SparseEncoder.load(folder, { device: 'cpu', cacheDir: cache.path });
     try {
       assert.deepEqual(encoder.onnxModel.externalData, [{ location: 'model.onnx_data', file: join(folder, 'onnx', 'model.onnx_data') }]);
       const maxError = await checkParity(encoder, expected, 'export with external data');
@@ -168,7 +168,7 @@ describe('pooling variants and ready-made ONNX exports', () => {
 
   it('appends sum pooling with log1p_relu to a ready-made export', async () => {
     const pooling: SpladePoolingConfig = { strategy: 'sum', activation: 'log1p_relu' };
-    const encoder = await SparseEncoder.load(await exportFolder(exportBytes, pooling), { cacheDir: cache.path });
+    const encoder = await SparseEncoder.load(await exportFolder(exportBytes, pooling), { device: 'cpu', cacheDir: cache.path });
     try {
       const vectors = await encoder.encodeDocument(texts);
       const reference = references.get('sum/log1p_relu')!;
@@ -193,7 +193,7 @@ describe('pooling variants and ready-made ONNX exports', () => {
       },
     }).toBytes();
     await assert.rejects(
-      SparseEncoder.load(await exportFolder(other), { cacheDir: cache.path }),
+      SparseEncoder.load(await exportFolder(other), { device: 'cpu', cacheDir: cache.path }),
       /model\.onnx in .*onnx: has no output named "logits" \(outputs: last_hidden_state\); a masked-LM export is needed/,
     );
   });

@@ -150,14 +150,15 @@ describe('readModelFolder', () => {
         readModelFolder(f.v6),
         /base model "google-bert\/bert-base-uncased" is a Hugging Face Hub id \(there is no such local folder\); downloading is not available yet, pass a local folder/,
       );
-      const asked: string[] = [];
+      await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.revision = 'v1.0'));
+      const asked: unknown[] = [];
       const model = await readModelFolder(f.v6, {
-        resolveModelSource: async (id) => {
-          asked.push(id);
+        resolveModelSource: async (id, options) => {
+          asked.push([id, options]);
           return f.base;
         },
       });
-      assert.deepEqual(asked, ['google-bert/bert-base-uncased']);
+      assert.deepEqual(asked, [['google-bert/bert-base-uncased', { revision: 'v1.0', relativeTo: f.v6 }]]);
       assert.equal(model.adapter?.baseFolder, f.base);
       await assert.rejects(readModelFolder('tomaarsen/splade-bert-base-uncased-gooaq-peft'), /model "tomaarsen\/splade-bert-base-uncased-gooaq-peft" is a Hugging Face Hub id \(there is no such local folder\); downloading is not available yet/);
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.base_model_name_or_path = '../nowhere'));
