@@ -26,5 +26,6 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; choice: ProviderChoice; prepared: PreparedOnnxModel; inputNames: string[]; threads: number }
   | { type: 'init-error'; message: string }
-  | { type: 'result'; id: number; offsets: ArrayBuffer; indices: ArrayBuffer; values: ArrayBuffer }
+  /** The graph's `[rows, width]` float32 output, transferred as it is: the facade packs it, so the worker can start the next batch at once. */
+  | { type: 'result'; id: number; dense: ArrayBuffer; rows: number; width: number }
   | { type: 'run-error'; id: number; message: string };

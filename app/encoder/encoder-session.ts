@@ -4,8 +4,10 @@ import { startWorker } from '../util/start-worker.js';
 import type { FromWorker, SessionSettings, ToWorker } from './encoder-protocol.js';
 import type { ProviderChoice } from './execution-providers.js';
 import type { SpladeModelFolder } from './model-folder.js';
+import { POOLED_LOGITS_OUTPUT } from './onnx/pooling-nodes.js';
 import type { OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
-import { unpackRows, type SparseVector } from './sparse-vector.js';
+import type { ActivationFunction } from './splade-pooling.js';
+import { activate, packDenseRows, unpackRows, type SparseVector } from './sparse-vector.js';
 
 /** A batch of token ids, padded to one length (the tokenizer's `TokenBatch`). */
 export interface TokenIdBatch {
@@ -27,13 +29,18 @@ export class EncoderSession {
   private failure: Error | undefined;
   private disposed = false;
 
+  /** Applied here, on this thread, to each positive value of a `pooled_logits` output (undefined: final weights). */
+  private readonly transform: ((x: number) => number) | undefined;
+
   private constructor(
     private readonly worker: Worker,
     readonly choice: ProviderChoice,
     readonly prepared: PreparedOnnxModel,
     readonly inputNames: string[],
     readonly threads: number,
+    activation: ActivationFunction,
   ) {
+    this.transform = prepared.outputName === POOLED_LOGITS_OUTPUT ? (x) => activate(x, activation) : undefined;
     worker.on('message', (message: FromWorker) => this.onMessage(message));
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => this.fail(new Error(`the encoder worker exited (code ${code})`)));
@@ -59,7 +66,7 @@ export class EncoderSession {
         const init: ToWorker = { type: 'init', model, build, session };
         worker.postMessage(init);
       });
-      return new EncoderSession(worker, ready.choice, ready.prepared, ready.inputNames, ready.threads);
+      return new EncoderSession(worker, ready.choice, ready.prepared, ready.inputNames, ready.threads, model.pooling.activation);
     } catch (error) {
       await worker.terminate();
       throw error;
@@ -70,7 +77,10 @@ export class EncoderSession {
     }
   }
 
-  /** Runs one batch; the token arrays are transferred to the worker (unusable here afterwards). */
+  /**
+   * Runs one batch; the token arrays are transferred to the worker (unusable here afterwards). Batches queue in the
+   * worker, which runs them back to back: send the next ones before this one resolves to keep the device busy.
+   */
   run(batch: TokenIdBatch): Promise<SparseVector[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.disposed) return Promise.reject(new Error('the encoder has been disposed'));
@@ -100,13 +110,8 @@ export class EncoderSession {
     this.pending.delete(message.id);
     if (message.type === 'run-error') pending.reject(new Error(`encoding failed: ${message.message}`));
     else {
-      pending.resolve(
-        unpackRows({
-          offsets: new Uint32Array(message.offsets),
-          indices: new Int32Array(message.indices),
-          values: new Float32Array(message.values),
-        }),
-      );
+      // Packing (and the activation) happens here rather than in the worker, so that it overlaps the next batch.
+      pending.resolve(unpackRows(packDenseRows(new Float32Array(message.dense), message.rows, message.width, this.transform)));
     }
   }
 

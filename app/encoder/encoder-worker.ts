@@ -2,8 +2,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './encoder-protocol.js';
 import type { SpladeModelFolder } from './model-folder.js';
-import { openOnnxSession, runSparseBatch, type OpenedSession } from './onnx-runner.js';
-import { prepareOnnxModel, type PreparedOnnxModel } from './prepare-onnx-model.js';
+import { openEncoderSession, runDenseBatch, type OpenedSession } from './onnx-runner.js';
+import type { PreparedOnnxModel } from './prepare-onnx-model.js';
 
 const port = parentPort;
 if (!port) throw new Error('encoder-worker.ts must run in a worker thread');
@@ -16,26 +16,24 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 }
 
 async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
-  const prepared = await prepareOnnxModel(message.model, message.build);
-  const opened = await openOnnxSession(prepared, message.session);
+  const opened = await openEncoderSession(message.model, message.build, message.session);
+  const prepared = opened.prepared;
   state = { opened, model: message.model, prepared };
   post({ type: 'ready', choice: opened.choice, prepared, inputNames: [...opened.session.inputNames], threads: opened.threads });
 }
 
 async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   if (!state) throw new Error('the encoder session is not ready');
-  const packed = await runSparseBatch(state.opened.ort, state.opened.session, state.prepared.outputName, state.model.pooling.activation, {
+  const dense = await runDenseBatch(state.opened.ort, state.opened.session, state.prepared.outputName, {
     inputIds: new BigInt64Array(message.inputIds),
     attentionMask: new BigInt64Array(message.attentionMask),
     tokenTypeIds: new BigInt64Array(message.tokenTypeIds),
     batchSize: message.batchSize,
     sequenceLength: message.sequenceLength,
   });
-  // Copy the views into buffers of their own size, then hand the buffers over without another copy.
-  const offsets = packed.offsets.buffer as ArrayBuffer;
-  const indices = packed.indices.slice().buffer as ArrayBuffer;
-  const values = packed.values.slice().buffer as ArrayBuffer;
-  post({ type: 'result', id: message.id, offsets, indices, values }, [offsets, indices, values]);
+  // Hand the output over as it is (no copy, no packing here): the next batch starts right away.
+  const buffer = dense.data.buffer as ArrayBuffer;
+  post({ type: 'result', id: message.id, dense: buffer, rows: dense.rows, width: dense.width }, [buffer]);
 }
 
 const errorText = (error: unknown) => (error as Error)?.message ?? String(error);

@@ -1,12 +1,26 @@
-/** Opens an onnxruntime session for a prepared SPLADE graph and runs token batches into packed sparse rows. */
+/**
+ * Opens an onnxruntime session for a SPLADE model, with the graph shaped for each provider it tries, and runs token
+ * batches into dense `[batch, vocab]` outputs or packed sparse rows.
+ */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { InferenceSession } from 'onnxruntime-node';
-import { createSessionWithFallback, loadOnnxRuntime, planExecutionProviders, type OnnxRuntimeModule } from '../onnxruntime/index.js';
+import {
+  createSessionWithFallback,
+  loadOnnxRuntime,
+  NoUsableProviderError,
+  planExecutionProviders,
+  type ExecutionProviderName,
+  type OnnxRuntimeModule,
+  type PlanStep,
+  type ProviderAttempt,
+} from '../onnxruntime/index.js';
 import type { SessionSettings } from './encoder-protocol.js';
 import { describeProviderChoice, type ProviderChoice } from './execution-providers.js';
+import type { SpladeModelFolder } from './model-folder.js';
+import type { GraphTarget, Precision } from './onnx/bert-graph.js';
 import { POOLED_LOGITS_OUTPUT } from './onnx/pooling-nodes.js';
-import type { PreparedOnnxModel } from './prepare-onnx-model.js';
+import { prepareOnnxModel, type OnnxBuildOptions, type PreparedOnnxModel } from './prepare-onnx-model.js';
 import type { ActivationFunction } from './splade-pooling.js';
 import { activate, packDenseRows, type PackedSparseRows } from './sparse-vector.js';
 
@@ -30,27 +44,80 @@ export function encoderSessionOptions(settings: Pick<SessionSettings, 'threads' 
   };
 }
 
+/** The graph form (target and precision) for a provider, unless the build options fix them. */
+export function graphFormFor(provider: ExecutionProviderName, build: OnnxBuildOptions): { target: GraphTarget; precision: Precision } {
+  const target = build.target ?? (provider === 'webgpu' ? 'webgpu' : 'cpu');
+  return { target, precision: build.precision ?? (target === 'webgpu' ? 'fp16' : 'fp32') };
+}
+
 /**
  * Loads onnxruntime (the CUDA pack's copy when installed, else the bundled one), plans the providers for the device
- * option and creates the session on the first that works, after a one-text smoke run on GPU providers.
+ * option and creates the session on the first that works, after a one-text smoke run on GPU providers. Each provider
+ * gets the graph shaped for it (`graphFormFor`: WebGPU's in float16 with its own attention form; the others the CPU
+ * form in float32), built or taken from the cache only when that provider is tried.
+ */
+export async function openEncoderSession(
+  model: SpladeModelFolder,
+  build: OnnxBuildOptions,
+  settings: SessionSettings,
+): Promise<OpenedSession & { prepared: PreparedOnnxModel }> {
+  const { ort, description } = await loadOnnxRuntime();
+  const plan = await planExecutionProviders(settings.device);
+  // Consecutive providers that take the same graph are tried with one prepared file.
+  const groups: Array<{ key: string; steps: PlanStep[]; build: OnnxBuildOptions }> = [];
+  for (const step of plan.steps.filter((s) => s.use)) {
+    const form = graphFormFor(step.provider, build);
+    const key = `${form.target}/${form.precision}`;
+    const last = groups[groups.length - 1];
+    if (last?.key === key) last.steps.push(step);
+    else groups.push({ key, steps: [step], build: { ...build, ...form } });
+  }
+  const attempts: ProviderAttempt[] = [];
+  for (const group of groups) {
+    const prepared = await prepareOnnxModel(model, group.build);
+    const options = await sessionOptionsFor(prepared, settings);
+    try {
+      const result = await createSessionWithFallback(ort, prepared.path, { steps: group.steps }, options, {
+        smokeTest: (session, provider) => smokeTest(ort, session, prepared, provider),
+      });
+      attempts.push(...result.attempts);
+      return { ort, session: result.session, choice: describeProviderChoice(plan, attempts, result.provider, description), threads: options.intraOpNumThreads, prepared };
+    } catch (error) {
+      if (!(error instanceof NoUsableProviderError)) throw error;
+      attempts.push(...error.attempts);
+    }
+  }
+  throw new NoUsableProviderError(attempts, model.folder);
+}
+
+/**
+ * Opens a session for an already prepared graph (one graph for every provider of the plan): what benchmarks of a
+ * given graph use. The encoder itself uses `openEncoderSession`.
  */
 export async function openOnnxSession(prepared: PreparedOnnxModel, settings: SessionSettings): Promise<OpenedSession> {
   const { ort, description } = await loadOnnxRuntime();
+  const options = await sessionOptionsFor(prepared, settings);
+  const plan = await planExecutionProviders(settings.device);
+  const result = await createSessionWithFallback(ort, prepared.path, plan, options, {
+    smokeTest: (session, provider) => smokeTest(ort, session, prepared, provider),
+  });
+  return { ort, session: result.session, choice: describeProviderChoice(plan, result.attempts, result.provider, description), threads: options.intraOpNumThreads };
+}
+
+async function sessionOptionsFor(prepared: PreparedOnnxModel, settings: SessionSettings) {
   const options = encoderSessionOptions(settings);
   if (prepared.externalData.length > 0) {
     options.externalData = await Promise.all(
       prepared.externalData.map(async ({ location, file }) => ({ path: location, data: new Uint8Array(await readFile(file)) })),
     );
   }
-  const plan = await planExecutionProviders(settings.device);
-  const result = await createSessionWithFallback(ort, prepared.path, plan, options, {
-    smokeTest: async (session, provider) => {
-      if (provider === 'cpu') return;
-      const rows = await runSparseBatch(ort, session, prepared.outputName, 'relu', smokeBatch());
-      if (rows.offsets.length !== 2) throw new Error(`the smoke run returned ${rows.offsets.length - 1} rows instead of 1`);
-    },
-  });
-  return { ort, session: result.session, choice: describeProviderChoice(plan, result.attempts, result.provider, description), threads: options.intraOpNumThreads };
+  return options;
+}
+
+async function smokeTest(ort: OnnxRuntimeModule, session: InferenceSession, prepared: PreparedOnnxModel, provider: ExecutionProviderName): Promise<void> {
+  if (provider === 'cpu') return;
+  const rows = await runSparseBatch(ort, session, prepared.outputName, 'relu', smokeBatch());
+  if (rows.offsets.length !== 2) throw new Error(`the smoke run returned ${rows.offsets.length - 1} rows instead of 1`);
 }
 
 function smokeBatch(): Int64Batch {
@@ -65,6 +132,13 @@ export interface Int64Batch {
   sequenceLength: number;
 }
 
+/** One batch's output: `[rows, width]` float32, row-major, in a buffer of its own (transferable). */
+export interface DenseRows {
+  data: Float32Array;
+  rows: number;
+  width: number;
+}
+
 /**
  * Runs one batch and returns its sparse rows: for `pooled_logits` the activation is applied to every positive
  * value here (full-precision log1p); `sparse_weights` are final already.
@@ -76,6 +150,16 @@ export async function runSparseBatch(
   activation: ActivationFunction,
   batch: Int64Batch,
 ): Promise<PackedSparseRows> {
+  return packOutput(await runDenseBatch(ort, session, outputName, batch), outputName, activation);
+}
+
+/** Sparse rows of a dense output: the activation applied to `pooled_logits`, `sparse_weights` kept as they are. */
+export function packOutput(dense: DenseRows, outputName: string, activation: ActivationFunction): PackedSparseRows {
+  return packDenseRows(dense.data, dense.rows, dense.width, outputName === POOLED_LOGITS_OUTPUT ? (x) => activate(x, activation) : undefined);
+}
+
+/** Runs one batch and returns the graph's `[batch, vocab]` output as it is. */
+export async function runDenseBatch(ort: OnnxRuntimeModule, session: InferenceSession, outputName: string, batch: Int64Batch): Promise<DenseRows> {
   const dims = [batch.batchSize, batch.sequenceLength];
   const available: Record<string, BigInt64Array> = {
     input_ids: batch.inputIds,
@@ -90,12 +174,8 @@ export async function runSparseBatch(
   }
   const results = await session.run(feeds, [outputName]);
   const output = results[outputName]!;
-  const packed = packDenseRows(
-    output.data as Float32Array,
-    batch.batchSize,
-    Number(output.dims[1]),
-    outputName === POOLED_LOGITS_OUTPUT ? (x) => activate(x, activation) : undefined,
-  );
-  output.dispose();
-  return packed;
+  let data = output.data as Float32Array;
+  // onnxruntime-node gives each output an ArrayBuffer of its own; copy only if that ever changes.
+  if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) data = data.slice();
+  return { data, rows: batch.batchSize, width: Number(output.dims[1]) };
 }

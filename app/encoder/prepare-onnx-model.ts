@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { loadBertWeights } from './model-weights.js';
 import type { SpladeModelFolder } from './model-folder.js';
-import { BERT_GRAPH_VERSION, buildBertGraph, type AttentionKind, type Precision } from './onnx/bert-graph.js';
+import { BERT_GRAPH_VERSION, buildBertGraph, WEBGPU_GRAPH_VERSION, type AttentionKind, type GraphTarget, type Precision, type WebGpuGraphTuning } from './onnx/bert-graph.js';
 import { addPoolingToExport } from './onnx/export-pooling.js';
 import { encodeModel } from './onnx/onnx-proto.js';
 import { POOLED_LOGITS_OUTPUT, SPARSE_WEIGHTS_OUTPUT } from './onnx/pooling-nodes.js';
@@ -16,6 +16,10 @@ export interface OnnxBuildOptions {
   precision?: Precision;
   /** Default 'fused' (onnxruntime contrib operators). */
   attention?: AttentionKind;
+  /** The provider the graph is shaped for; default 'cpu'. The encoder sets it from the provider it tries. */
+  target?: GraphTarget;
+  /** Measurement knobs of the WebGPU graph (benchmarks); the defaults are the best measured. */
+  webgpu?: WebGpuGraphTuning;
   /** Where built graphs are kept; default `defaultOnnxCacheDir()`. */
   cacheDir?: string;
 }
@@ -45,6 +49,8 @@ async function cacheKey(model: SpladeModelFolder, options: OnnxBuildOptions): Pr
     parts.builder = BERT_GRAPH_VERSION;
     parts.precision = options.precision ?? 'fp32';
     parts.attention = options.attention ?? 'fused';
+    // Absent for the CPU form, so that its cache keys stay what they were before WebGPU graphs existed.
+    if ((options.target ?? 'cpu') !== 'cpu') parts.target = { target: options.target, version: WEBGPU_GRAPH_VERSION, tuning: options.webgpu ?? {} };
     parts.config = model.weights.bertConfig;
     parts.weights = await Promise.all(model.weights.files.map(hashFile));
     if (model.adapter) {
@@ -78,7 +84,7 @@ export async function prepareOnnxModel(model: SpladeModelFolder, options: OnnxBu
   let externalData: PreparedOnnxModel['externalData'] = [];
   if (model.weights.format === 'safetensors') {
     const { weights } = await loadBertWeights(model.weights.files, model.weights.bertConfig, model.adapter);
-    const onnx = buildBertGraph(weights, { pooling: model.pooling, precision: options.precision, attention: options.attention });
+    const onnx = buildBertGraph(weights, { pooling: model.pooling, precision: options.precision, attention: options.attention, target: options.target, webgpu: options.webgpu });
     onnx.metadata = { 'splade.source': model.folder, 'splade.pooling': JSON.stringify(model.pooling) };
     chunks = encodeModel(onnx).toChunks();
   } else {

@@ -19,6 +19,11 @@ export interface SparseEncoderOptions extends ModelFolderOptions, OnnxBuildOptio
   maxActiveDims?: number;
 }
 
+/** Texts tokenized at a time, in batches: a window is sorted by token count before it is cut into batches. */
+export const TOKENIZE_WINDOW_BATCHES = 4;
+/** Batches sent to the worker and not yet returned, at most: one running, the others queued behind it. */
+export const BATCHES_IN_FLIGHT = 4;
+
 export interface EncodeOptions {
   /** Overrides the encoder's `maxActiveDims` for this call. */
   maxActiveDims?: number;
@@ -81,29 +86,47 @@ export class SparseEncoder {
   /**
    * Encodes texts with `prompt` prepended (no separator), in batches of similar length, results in input order.
    * Texts longer than the model's maximum are truncated; empty texts give the vector of `[CLS] [SEP]`.
+   *
+   * Texts are taken longest first (by characters) and tokenized a window of `TOKENIZE_WINDOW_BATCHES` batches at a
+   * time; each window is sorted by token count and cut into batches. A batch is sent as soon as it exists, so the
+   * worker starts on the first one while the next are being tokenized, and up to `BATCHES_IN_FLIGHT` batches are
+   * queued in the worker at any time so that it runs them back to back (the device never waits for this thread).
    */
   async encode(texts: readonly string[], options: EncodeOptions & { prompt?: string } = {}): Promise<SparseVector[]> {
     const prompt = options.prompt ?? this.model.defaultPrompt;
     const maxActiveDims = options.maxActiveDims ?? this.maxActiveDims;
-    const sequences = texts.map((text) => {
-      let input = prompt + text;
-      if (this.model.doLowerCase) input = input.toLowerCase();
-      return this.tokenizer.encodeIds(input);
-    });
-    // Longest first, stable, so that each batch holds texts of similar length (little padding).
-    const order = sequences.map((_, i) => i).sort((a, b) => sequences[b]!.length - sequences[a]!.length || a - b);
+    const tokenize = (text: string) => this.tokenizer.encodeIds(this.model.doLowerCase ? (prompt + text).toLowerCase() : prompt + text);
+    const byLength = texts.map((_, i) => i).sort((a, b) => texts[b]!.length - texts[a]!.length || a - b);
     const results = new Array<SparseVector>(texts.length);
     const runs: Promise<void>[] = [];
-    for (let start = 0; start < order.length; start += this.batchSize) {
-      const positions = order.slice(start, start + this.batchSize);
-      const batch = padBatch(positions.map((p) => sequences[p]!));
-      runs.push(
-        this.session.run(batch).then((rows) => {
-          rows.forEach((row, i) => (results[positions[i]!] = maxActiveDims ? selectMaxActiveDims(row, maxActiveDims) : row));
-        }),
-      );
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
+    const window = this.batchSize * TOKENIZE_WINDOW_BATCHES;
+    for (let start = 0; start < byLength.length && failure === undefined; start += window) {
+      const positions = byLength.slice(start, start + window);
+      const sequences = new Map(positions.map((p) => [p, tokenize(texts[p]!)]));
+      // Longest first, stable, so that each batch holds texts of similar length (little padding).
+      positions.sort((a, b) => sequences.get(b)!.length - sequences.get(a)!.length || a - b);
+      for (let offset = 0; offset < positions.length && failure === undefined; offset += this.batchSize) {
+        while (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+        if (failure !== undefined) break;
+        const batch = positions.slice(offset, offset + this.batchSize);
+        const run = this.session.run(padBatch(batch.map((p) => sequences.get(p)!))).then((rows) => {
+          rows.forEach((row, i) => (results[batch[i]!] = maxActiveDims ? selectMaxActiveDims(row, maxActiveDims) : row));
+        });
+        const settled: Promise<void> = run.then(
+          () => void inFlight.delete(settled),
+          (error: unknown) => {
+            failure ??= error;
+            inFlight.delete(settled);
+          },
+        );
+        inFlight.add(settled);
+        runs.push(run);
+      }
     }
-    await Promise.all(runs);
+    await Promise.allSettled(runs);
+    if (failure !== undefined) throw failure;
     return results;
   }
 

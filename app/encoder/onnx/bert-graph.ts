@@ -11,6 +11,30 @@ import { appendExactLog1p, POOLED_LOGITS_OUTPUT as POOLED_LOGITS, SPARSE_WEIGHTS
 export type Precision = 'fp32' | 'fp16';
 /** 'fused': onnxruntime contrib operators (Attention, SkipLayerNormalization, BiasGelu); 'plain': standard ONNX only. */
 export type AttentionKind = 'fused' | 'plain';
+/**
+ * The execution provider the graph is shaped for. 'cpu' (also right for CUDA): the CPU provider's Attention with a
+ * `mask_index`. 'webgpu': what onnxruntime's WebGPU provider runs on the GPU (see `WebGpuGraphTuning`).
+ */
+export type GraphTarget = 'cpu' | 'webgpu';
+
+/** Choices in the WebGPU graph that only measurements on real GPUs decide; the defaults are the measured best. */
+export interface WebGpuGraphTuning {
+  /**
+   * Fused attention operator, both fed an additive `attention_bias` [batch, 1, seq, seq] for padding (the WebGPU
+   * provider implements neither `mask_index` nor `key_padding_mask`), both running onnxruntime's flash attention:
+   * 'attention': com.microsoft Attention (the QKV projection inside the operator); 'mha': one QKV MatMul + Add + Split,
+   * then com.microsoft MultiHeadAttention. Default 'attention'.
+   */
+  attentionOp?: 'attention' | 'mha';
+  /**
+   * The vocabulary decoder (max pooling): 'matmul' multiplies by a transposed copy of the embedding table whose
+   * columns are padded to a multiple of `vocabMultiple` (30522 is not a multiple of 4, which rules out the provider's
+   * vectorized MatMul); 'gemm' uses Gemm with transB on the shared table, as the CPU graph does. Default 'matmul'.
+   */
+  decoder?: 'matmul' | 'gemm';
+  /** Default 64. */
+  vocabMultiple?: number;
+}
 
 export interface BertGraphOptions {
   /** Weights and compute type; inputs and outputs stay int64 / float32 either way. Default 'fp32'. */
@@ -19,10 +43,19 @@ export interface BertGraphOptions {
   attention?: AttentionKind;
   /** Pooling inside the graph, or 'none' for a plain masked-LM graph with a `logits` output. */
   pooling: SpladePoolingConfig | 'none';
+  /** Default 'cpu'. */
+  target?: GraphTarget;
+  /** Only read when `target` is 'webgpu'. */
+  webgpu?: WebGpuGraphTuning;
 }
 
 /** Bumped whenever the graph this module builds changes, so that cached graphs are rebuilt. */
 export const BERT_GRAPH_VERSION = '1';
+/** Version of the WebGPU form of the graph (part of the cache key of WebGPU graphs only). */
+export const WEBGPU_GRAPH_VERSION = '1';
+
+/** Additive attention bias for padded keys: exp(score − 10000) is exactly 0 in float16 and float32. */
+const MASKED_SCORE = -10000;
 
 
 const OPSET = 17;
@@ -40,6 +73,10 @@ function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
 export function buildBertGraph(weights: BertWeights, options: BertGraphOptions): OnnxModel {
   const precision = options.precision ?? 'fp32';
   const attention = options.attention ?? 'fused';
+  const target = options.target ?? 'cpu';
+  const tuning = { attentionOp: 'attention', decoder: 'matmul', vocabMultiple: 64, ...options.webgpu } satisfies WebGpuGraphTuning;
+  // Fused attention as the WebGPU provider runs it: an additive bias instead of a mask index.
+  const biasAttention = attention === 'fused' && target === 'webgpu';
   const cfg = weights.config;
   const H = cfg.hiddenSize;
   const heads = cfg.numAttentionHeads;
@@ -86,7 +123,17 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
   // Attention mask in the form each attention variant takes.
   let maskIndex = '';
   let maskBias = '';
-  if (attention === 'fused') {
+  if (biasAttention) {
+    // [batch, seq] -> (1 - mask) * -10000 as [batch, 1, 1, seq], expanded to [batch, 1, seq, seq] (the operators
+    // check dimension 2 against the sequence length; dimension 1 broadcasts over heads).
+    const maskT = g.op('Cast', [mask], { name: 'mask_float', attributes: [intAttr('to', T)] });
+    const additive = g.op('Mul', [g.op('Sub', [scalarT('mask.one', 1), maskT]), scalarT('mask.masked', MASKED_SCORE)]);
+    const bias4 = g.op('Unsqueeze', [additive, g.int64('mask.axes', [2], [1, 2])], { name: 'mask_bias4' });
+    const first = (name: string, from: number) => g.op('Slice', [idsShape, g.int64(`${name}.start`, [1], [from]), g.int64(`${name}.end`, [1], [from + 1])], { name });
+    const seqDim = first('mask.seq_dim', 1);
+    const biasShape = g.op('Concat', [first('mask.batch_dim', 0), g.int64('mask.one_dim', [1], [1]), seqDim, seqDim], { name: 'mask.bias_shape', attributes: [intAttr('axis', 0)] });
+    maskBias = g.op('Expand', [bias4, biasShape], { name: 'attention_bias' });
+  } else if (attention === 'fused') {
     maskIndex = g.op('Cast', [mask], { name: 'mask_int32', attributes: [intAttr('to', DataType.INT32)] });
   } else {
     const maskT = g.op('Cast', [mask], { name: 'mask_float', attributes: [intAttr('to', T)] });
@@ -112,11 +159,17 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
       }
       const qkvBias = new Float32Array(3 * H);
       parts.forEach((part, k) => qkvBias.set(part.bias, k * H));
-      attended = g.op('Attention', [input, weight(`${p}.qkv.weight`, [H, 3 * H], qkv), weight(`${p}.qkv.bias`, [3 * H], qkvBias), maskIndex], {
-        domain: MS,
-        name: `${p}.attention`,
-        attributes: [intAttr('num_heads', heads)],
-      });
+      const qkvWeight = weight(`${p}.qkv.weight`, [H, 3 * H], qkv);
+      const qkvBiasName = weight(`${p}.qkv.bias`, [3 * H], qkvBias);
+      if (!biasAttention) {
+        attended = g.op('Attention', [input, qkvWeight, qkvBiasName, maskIndex], { domain: MS, name: `${p}.attention`, attributes: [intAttr('num_heads', heads)] });
+      } else if (tuning.attentionOp === 'attention') {
+        attended = g.op('Attention', [input, qkvWeight, qkvBiasName, '', '', maskBias], { domain: MS, name: `${p}.attention`, attributes: [intAttr('num_heads', heads)] });
+      } else {
+        const projected = g.op('Add', [g.op('MatMul', [input, qkvWeight], { name: `${p}.qkv` }), qkvBiasName], { name: `${p}.qkv_biased` });
+        const [q, k, v] = g.node('Split', [projected, g.int64(`${p}.qkv.split`, [3], [H, H, H])], { name: `${p}.qkv_split`, attributes: [intAttr('axis', 2)], outputs: 3 });
+        attended = g.op('MultiHeadAttention', [q!, k!, v!, '', '', maskBias], { domain: MS, name: `${p}.attention`, attributes: [intAttr('num_heads', heads)] });
+      }
       afterAttention = g.op('SkipLayerNormalization', [matmul(attended, w.attentionOutput, `${p}.attention_output`), input, weight(`${p}.attention_norm.gamma`, [H], w.attentionNorm.gamma), weight(`${p}.attention_norm.beta`, [H], w.attentionNorm.beta), bias(w.attentionOutput, `${p}.attention_output`)], {
         domain: MS,
         name: `${p}.attention_norm`,
@@ -183,8 +236,23 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
     const maskBool = g.op('Unsqueeze', [g.op('Cast', [mask], { attributes: [intAttr('to', DataType.BOOL)] }), g.int64('mask.last_axis', [1], [2])], { name: 'mask_bool3' });
     const cls = g.op('Slice', [hidden, g.int64('slice.start', [1], [0]), g.int64('slice.end', [1], [1]), g.int64('slice.axis', [1], [1])], { name: 'cls_hidden' });
     const selected = g.op('Where', [maskBool, hidden, cls], { name: 'real_hidden' });
-    const flat = g.op('Gemm', [g.op('Reshape', [selected, flatShape]), decoderTable], { name: 'decoder', attributes: [intAttr('transB', 1)] });
-    const maxima = g.op('ReduceMax', [g.op('Reshape', [flat, logitsShape])], { name: 'token_max', attributes: [intsAttr('axes', [1]), intAttr('keepdims', 0)] });
+    let maxima: string;
+    if (target === 'webgpu' && tuning.decoder === 'matmul') {
+      // hidden · Eᵀ with Eᵀ stored [H, Vp], Vp = V rounded up to a multiple of `vocabMultiple` (zero columns); the max
+      // over tokens stays in the compute type (exact), then the padding columns are sliced off.
+      const multiple = Math.max(1, Math.floor(tuning.vocabMultiple));
+      const Vp = Math.ceil(V / multiple) * multiple;
+      const table = new Float32Array(H * Vp);
+      const source = weights.decoderWeight;
+      for (let v = 0; v < V; v++) for (let h = 0; h < H; h++) table[h * Vp + v] = source[v * H + h]!;
+      const flat = g.op('MatMul', [g.op('Reshape', [selected, flatShape]), weight('decoder.weight_t', [H, Vp], table)], { name: 'decoder' });
+      const paddedShape = g.op('Concat', [idsShape, g.int64('vocab_padded_dim', [1], [Vp])], { name: 'logits_padded_shape', attributes: [intAttr('axis', 0)] });
+      const padded = g.op('ReduceMax', [g.op('Reshape', [flat, paddedShape])], { name: 'token_max_padded', attributes: [intsAttr('axes', [1]), intAttr('keepdims', 0)] });
+      maxima = Vp === V ? padded : g.op('Slice', [padded, g.int64('vocab.start', [1], [0]), g.int64('vocab.end', [1], [V]), g.int64('vocab.axis', [1], [1])], { name: 'token_max' });
+    } else {
+      const flat = g.op('Gemm', [g.op('Reshape', [selected, flatShape]), decoderTable], { name: 'decoder', attributes: [intAttr('transB', 1)] });
+      maxima = g.op('ReduceMax', [g.op('Reshape', [flat, logitsShape])], { name: 'token_max', attributes: [intsAttr('axes', [1]), intAttr('keepdims', 0)] });
+    }
     const withBias = g.op('Add', [toFloat(maxima, 'token_max_float'), g.float32('decoder.bias', [V], weights.decoderBias)]);
     g.op('Relu', [withBias], { output: POOLED_LOGITS });
     g.output(POOLED_LOGITS, DataType.FLOAT, ['batch', V]);
