@@ -29,9 +29,12 @@ export interface WebGpuGraphTuning {
   /**
    * The vocabulary decoder (max pooling): 'matmul' multiplies by a transposed copy of the embedding table whose
    * columns are padded to a multiple of `vocabMultiple` (30522 is not a multiple of 4, which rules out the provider's
-   * vectorized MatMul); 'gemm' uses Gemm with transB on the shared table, as the CPU graph does. Default 'matmul'.
+   * vectorized MatMul); 'matmul-t' computes the transposed logits [batch, Vp, seq] (so that the max runs over the
+   * last axis, which the provider reduces without first transposing [batch, seq, Vp]; vectorized only when the
+   * sequence length is a multiple of 4); 'gemm' uses Gemm with transB on the shared table, as the CPU graph does.
+   * Default 'matmul'.
    */
-  decoder?: 'matmul' | 'gemm';
+  decoder?: 'matmul' | 'matmul-t' | 'gemm';
   /** Default 64. */
   vocabMultiple?: number;
 }
@@ -237,17 +240,26 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
     const cls = g.op('Slice', [hidden, g.int64('slice.start', [1], [0]), g.int64('slice.end', [1], [1]), g.int64('slice.axis', [1], [1])], { name: 'cls_hidden' });
     const selected = g.op('Where', [maskBool, hidden, cls], { name: 'real_hidden' });
     let maxima: string;
-    if (target === 'webgpu' && tuning.decoder === 'matmul') {
-      // hidden · Eᵀ with Eᵀ stored [H, Vp], Vp = V rounded up to a multiple of `vocabMultiple` (zero columns); the max
-      // over tokens stays in the compute type (exact), then the padding columns are sliced off.
+    if (target === 'webgpu' && tuning.decoder !== 'gemm') {
+      // hidden · Eᵀ with the table padded to Vp = V rounded up to a multiple of `vocabMultiple` (zero rows or columns);
+      // the max over tokens stays in the compute type (exact), then the padding is sliced off.
       const multiple = Math.max(1, Math.floor(tuning.vocabMultiple));
       const Vp = Math.ceil(V / multiple) * multiple;
-      const table = new Float32Array(H * Vp);
       const source = weights.decoderWeight;
-      for (let v = 0; v < V; v++) for (let h = 0; h < H; h++) table[h * Vp + v] = source[v * H + h]!;
-      const flat = g.op('MatMul', [g.op('Reshape', [selected, flatShape]), weight('decoder.weight_t', [H, Vp], table)], { name: 'decoder' });
-      const paddedShape = g.op('Concat', [idsShape, g.int64('vocab_padded_dim', [1], [Vp])], { name: 'logits_padded_shape', attributes: [intAttr('axis', 0)] });
-      const padded = g.op('ReduceMax', [g.op('Reshape', [flat, paddedShape])], { name: 'token_max_padded', attributes: [intsAttr('axes', [1]), intAttr('keepdims', 0)] });
+      let padded: string;
+      if (tuning.decoder === 'matmul') {
+        const table = new Float32Array(H * Vp);
+        for (let v = 0; v < V; v++) for (let h = 0; h < H; h++) table[h * Vp + v] = source[v * H + h]!;
+        const flat = g.op('MatMul', [g.op('Reshape', [selected, flatShape]), weight('decoder.weight_t', [H, Vp], table)], { name: 'decoder' });
+        const paddedShape = g.op('Concat', [idsShape, g.int64('vocab_padded_dim', [1], [Vp])], { name: 'logits_padded_shape', attributes: [intAttr('axis', 0)] });
+        padded = g.op('ReduceMax', [g.op('Reshape', [flat, paddedShape])], { name: 'token_max_padded', attributes: [intsAttr('axes', [1]), intAttr('keepdims', 0)] });
+      } else {
+        const table = new Float32Array(Vp * H);
+        table.set(source.subarray(0, V * H));
+        const columns = g.op('Transpose', [selected], { name: 'real_hidden_t', attributes: [intsAttr('perm', [0, 2, 1])] });
+        const logitsT = g.op('MatMul', [weight('decoder.weight_padded', [Vp, H], table), columns], { name: 'decoder' });
+        padded = g.op('ReduceMax', [logitsT], { name: 'token_max_padded', attributes: [intsAttr('axes', [2]), intAttr('keepdims', 0)] });
+      }
       maxima = Vp === V ? padded : g.op('Slice', [padded, g.int64('vocab.start', [1], [0]), g.int64('vocab.end', [1], [V]), g.int64('vocab.axis', [1], [1])], { name: 'token_max' });
     } else {
       const flat = g.op('Gemm', [g.op('Reshape', [selected, flatShape]), decoderTable], { name: 'decoder', attributes: [intAttr('transB', 1)] });

@@ -1,0 +1,55 @@
+/** The encoder facade's batching for GPUs: windowed tokenization, batches in flight, results in input order. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { BATCHES_IN_FLIGHT, SparseEncoder, TOKENIZE_WINDOW_BATCHES } from '../../app/encoder/sparse-encoder.js';
+import { FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
+
+describe('SparseEncoder batching (CPU provider)', () => {
+  let expected: Expected;
+  let cache: Awaited<ReturnType<typeof tempFolder>>;
+  before(async () => {
+    expected = await readExpected();
+    cache = await tempFolder('splade-pipeline-cache-');
+  });
+  after(() => cache.dispose());
+
+  it('returns every vector in input order when there are many more batches than fit in flight', async () => {
+    // 12 fixture texts, each 6 times, shuffled: 72 texts in batches of 2 = 36 batches, 9 tokenization windows.
+    const texts: string[] = [];
+    const source: number[] = [];
+    for (let copy = 0; copy < 6; copy++) expected.texts.forEach((text, i) => (texts.push(text), source.push(i)));
+    for (let i = texts.length - 1; i > 0; i--) {
+      const j = (i * 7919) % (i + 1);
+      [texts[i], texts[j]] = [texts[j]!, texts[i]!];
+      [source[i], source[j]] = [source[j]!, source[i]!];
+    }
+    assert.ok(texts.length / 2 > TOKENIZE_WINDOW_BATCHES * 2 && texts.length / 2 > BATCHES_IN_FLIGHT * 4);
+    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, batchSize: 2 });
+    try {
+      const vectors = await encoder.encodeDocument(texts);
+      assert.equal(vectors.length, texts.length);
+      vectors.forEach((vector, i) => {
+        const reference = expected.document[source[i]!]!;
+        assert.deepEqual(Array.from(vector.indices), reference.indices, `text ${i} (fixture document ${source[i]})`);
+        vector.values.forEach((value, k) => assert.ok(Math.abs(value - reference.values[k]!) <= 1e-5, `text ${i}, entry ${k}`));
+      });
+    } finally {
+      await encoder.dispose();
+    }
+  });
+
+  it('rejects, without unhandled rejections, when the batches cannot run (disposed encoder)', async () => {
+    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, batchSize: 1 });
+    await encoder.dispose();
+    await assert.rejects(encoder.encodeDocument(expected.texts), /disposed/);
+  });
+
+  it('returns an empty list for no texts', async () => {
+    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path });
+    try {
+      assert.deepEqual(await encoder.encodeDocument([]), []);
+    } finally {
+      await encoder.dispose();
+    }
+  });
+});
