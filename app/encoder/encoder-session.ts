@@ -18,6 +18,17 @@ export interface TokenIdBatch {
   sequenceLength: number;
 }
 
+/** The worker module: `encoder-worker.js` beside this file, unless a one-file bundle that contains it says otherwise. */
+let workerEntry: URL | undefined;
+
+/**
+ * For one-file bundles (e.g. the GPU benchmark, test/bench/encoder-gpu.ts): the file to start the encoder worker
+ * from, a module that runs `encoder-worker.ts` when loaded in a worker thread.
+ */
+export function setEncoderWorkerEntry(entry: URL): void {
+  workerEntry = entry;
+}
+
 interface Pending {
   resolve(rows: SparseVector[]): void;
   reject(error: Error): void;
@@ -48,7 +59,7 @@ export class EncoderSession {
 
   /** Starts the worker, which builds or loads the graph and creates the session. */
   static async start(model: SpladeModelFolder, build: OnnxBuildOptions, session: SessionSettings): Promise<EncoderSession> {
-    const worker = startWorker(new URL('./encoder-worker.js', import.meta.url));
+    const worker = startWorker(workerEntry ?? new URL('./encoder-worker.js', import.meta.url));
     let onMessage: (message: FromWorker) => void = () => {};
     let onError: (error: Error) => void = () => {};
     let onExit: (code: number) => void = () => {};

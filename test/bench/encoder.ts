@@ -8,11 +8,9 @@
  * Usage: node --import tsx test/bench/encoder.ts [--device cpu] [--threads N] [--runs N] [--lengths 128,256]
  *        [--batch 32] [--attention fused|plain] [--spin] [--keep] [--json]
  */
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEVICES, type Device } from '../../app/encoder/execution-providers.js';
 import { loadOnnxRuntime } from '../../app/onnxruntime/index.js';
@@ -20,7 +18,7 @@ import { readModelFolder } from '../../app/encoder/model-folder.js';
 import { encoderSessionOptions, openOnnxSession, runSparseBatch } from '../../app/encoder/onnx-runner.js';
 import { DataType, encodeModel } from '../../app/encoder/onnx/onnx-proto.js';
 import { prepareOnnxModel } from '../../app/encoder/prepare-onnx-model.js';
-import { writeSafetensors, type SafetensorsTensor } from '../../app/encoder/safetensors-writer.js';
+import { BERT_BASE, randomNormal, writeRandomSpladeModel } from './random-splade-model.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -46,117 +44,8 @@ const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 // The same onnxruntime-node copy the encoder uses (bundled, or the CUDA pack when installed).
 const { ort } = await loadOnnxRuntime();
 
-// bert-base-uncased
-const CONFIG = { vocab: 30522, hidden: 768, layers: 12, heads: 12, intermediate: 3072, positions: 512, types: 2 };
+const CONFIG = BERT_BASE;
 const LORA_RANK = 64;
-
-/** Deterministic normal samples (xorshift32 + Box-Muller). */
-function randomNormal(count: number, std: number, mean = 0, seed = 1): Float32Array {
-  let state = seed >>> 0 || 1;
-  const uniform = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return ((state >>> 0) + 0.5) / 4294967296;
-  };
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(uniform()));
-    const t = 2 * Math.PI * uniform();
-    out[i] = mean + std * r * Math.cos(t);
-    if (i + 1 < count) out[i + 1] = mean + std * r * Math.sin(t);
-  }
-  return out;
-}
-
-function fixtureFolder(): string {
-  const candidates = [fileURLToPath(new URL('../fixtures/splade-tiny/base', import.meta.url)), join(process.cwd(), 'test/fixtures/splade-tiny/base')];
-  const found = candidates.find((c) => existsSync(join(c, 'tokenizer.json')));
-  if (!found) throw new Error(`cannot find the fixture tokenizer files (looked in ${candidates.join(', ')}); run from the repository root`);
-  return found;
-}
-
-/** Writes base/ (BertForMaskedLM safetensors) and splade/ (v5 layout, LoRA r=64 on query/value) under `root`. */
-async function writeModelFolder(root: string): Promise<string> {
-  const { vocab: V, hidden: H, layers: L, intermediate: I } = CONFIG;
-  const base = join(root, 'base');
-  const splade = join(root, 'splade');
-  await mkdir(join(splade, '1_SpladePooling'), { recursive: true });
-  await mkdir(base, { recursive: true });
-  let seed = 1;
-  const f32 = (shape: number[], std: number, mean = 0): SafetensorsTensor => ({
-    dtype: 'F32',
-    shape,
-    data: randomNormal(shape.reduce((a, b) => a * b, 1), std, mean, seed++ * 2654435761),
-  });
-  const tensors: Record<string, SafetensorsTensor> = {
-    'bert.embeddings.word_embeddings.weight': f32([V, H], 0.02),
-    'bert.embeddings.position_embeddings.weight': f32([CONFIG.positions, H], 0.02),
-    'bert.embeddings.token_type_embeddings.weight': f32([CONFIG.types, H], 0.02),
-    'bert.embeddings.LayerNorm.weight': f32([H], 0.05, 1),
-    'bert.embeddings.LayerNorm.bias': f32([H], 0.05),
-  };
-  for (let l = 0; l < L; l++) {
-    const p = `bert.encoder.layer.${l}`;
-    for (const m of ['attention.self.query', 'attention.self.key', 'attention.self.value', 'attention.output.dense']) {
-      tensors[`${p}.${m}.weight`] = f32([H, H], 0.02);
-      tensors[`${p}.${m}.bias`] = f32([H], 0.02);
-    }
-    tensors[`${p}.attention.output.LayerNorm.weight`] = f32([H], 0.05, 1);
-    tensors[`${p}.attention.output.LayerNorm.bias`] = f32([H], 0.05);
-    tensors[`${p}.intermediate.dense.weight`] = f32([I, H], 0.02);
-    tensors[`${p}.intermediate.dense.bias`] = f32([I], 0.02);
-    tensors[`${p}.output.dense.weight`] = f32([H, I], 0.02);
-    tensors[`${p}.output.dense.bias`] = f32([H], 0.02);
-    tensors[`${p}.output.LayerNorm.weight`] = f32([H], 0.05, 1);
-    tensors[`${p}.output.LayerNorm.bias`] = f32([H], 0.05);
-  }
-  tensors['cls.predictions.transform.dense.weight'] = f32([H, H], 0.02);
-  tensors['cls.predictions.transform.dense.bias'] = f32([H], 0.02);
-  // A small head LayerNorm scale and a negative decoder bias keep the output sparse, as in a trained SPLADE model.
-  tensors['cls.predictions.transform.LayerNorm.weight'] = f32([H], 0.02, 0.2);
-  tensors['cls.predictions.transform.LayerNorm.bias'] = f32([H], 0.02);
-  tensors['cls.predictions.bias'] = f32([V], 0.08, -0.35);
-  await writeSafetensors(join(base, 'model.safetensors'), tensors);
-  await writeFile(
-    join(base, 'config.json'),
-    JSON.stringify({
-      architectures: ['BertForMaskedLM'],
-      model_type: 'bert',
-      vocab_size: V,
-      hidden_size: H,
-      num_hidden_layers: L,
-      num_attention_heads: CONFIG.heads,
-      intermediate_size: I,
-      max_position_embeddings: CONFIG.positions,
-      type_vocab_size: CONFIG.types,
-      hidden_act: 'gelu',
-      layer_norm_eps: 1e-12,
-      tie_word_embeddings: true,
-    }),
-  );
-  const adapter: Record<string, SafetensorsTensor> = {};
-  for (let l = 0; l < L; l++) {
-    for (const m of ['query', 'value']) {
-      const p = `base_model.model.bert.encoder.layer.${l}.attention.self.${m}`;
-      adapter[`${p}.lora_A.weight`] = f32([LORA_RANK, H], 0.02);
-      adapter[`${p}.lora_B.weight`] = f32([H, LORA_RANK], 0.005);
-    }
-  }
-  await writeSafetensors(join(splade, 'adapter_model.safetensors'), adapter);
-  const json = (path: string, value: unknown) => writeFile(join(splade, path), JSON.stringify(value, null, 2));
-  await json('adapter_config.json', { peft_type: 'LORA', r: LORA_RANK, lora_alpha: 128, target_modules: ['query', 'value'], base_model_name_or_path: '../base', bias: 'none' });
-  await json('modules.json', [
-    { idx: 0, name: '0', path: '', type: 'sentence_transformers.sparse_encoder.models.MLMTransformer' },
-    { idx: 1, name: '1', path: '1_SpladePooling', type: 'sentence_transformers.sparse_encoder.models.SpladePooling' },
-  ]);
-  await json('sentence_bert_config.json', { max_seq_length: 512, do_lower_case: false });
-  await json('1_SpladePooling/config.json', { pooling_strategy: 'max', activation_function: 'relu', word_embedding_dimension: V });
-  await json('config_sentence_transformers.json', { model_type: 'SparseEncoder', prompts: { query: '', document: '' }, similarity_fn_name: 'dot' });
-  const tokenizer = fixtureFolder();
-  for (const file of ['tokenizer.json', 'tokenizer_config.json', 'vocab.txt']) await cp(join(tokenizer, file), join(splade, file));
-  return splade;
-}
 
 /** Matrix FLOPs of one forward pass (multiply-add = 2): all MatMuls incl. attention and the vocabulary decoder. */
 function encoderFlops(batch: number, seq: number): number {
@@ -243,7 +132,7 @@ function randomBatch(batch: number, seq: number, seed: number) {
 const root = await mkdtemp(join(tmpdir(), 'splade-bench-'));
 try {
   let t = performance.now();
-  const folder = await writeModelFolder(root);
+  const folder = await writeRandomSpladeModel(root, { dims: CONFIG, loraRank: LORA_RANK });
   const writeSeconds = (performance.now() - t) / 1000;
   log(`model folder written in ${writeSeconds.toFixed(1)} s (${root})`);
   const model = await readModelFolder(folder);

@@ -1,0 +1,506 @@
+/**
+ * GPU benchmark of the encoder on onnxruntime's WebGPU provider, for one run on the GPU machine: graph variants at
+ * fixed shapes (sequences/s), parity on the GPU, end-to-end `encodeDocument` through the SparseEncoder facade on
+ * synthetic ~256-token texts, a per-kernel GPU time profile, and a CPU reference. Every step is capped in time and
+ * `gpu.json` is rewritten after each one, so that a run cut short still leaves its data; progress goes to stderr.
+ *
+ * Bundled to one file for the GPU machine (the bundle is also the encoder's worker):
+ *   npx esbuild test/bench/encoder-gpu.ts --bundle --platform=node --format=esm --external:onnxruntime-node --outfile=.gpu/bench.mjs
+ *   source .gpu/setup.sh && node .gpu/bench.mjs --out $OUT --model-dir /tmp/m
+ * then `python3 test/bench/st_reference.py /tmp/m $OUT` (sentence-transformers on the same model and texts).
+ * Here: `node --import tsx test/bench/encoder-gpu.ts --small --out /tmp/gpu-out` (lavapipe: VK_DRIVER_FILES=...lvp_icd.json).
+ *
+ * Options: --out DIR (default gpu-out), --model-dir DIR (default: a temporary folder), --small (tiny model, fewer
+ * texts; for software Vulkan), --texts N (default 2048), --budget SECONDS (whole run, default 230), --steps a,b
+ * (only these steps: env, model, variants, parity, e2e, profile, cpu). The main variants are measured at
+ * 32x256, 64x128 and 128x64; the others (alternatives to decide on real hardware) at 32x256 only.
+ */
+import { isMainThread } from 'node:worker_threads';
+
+if (!isMainThread) {
+  // Started by the encoder facade as its worker (one-file bundle, see setEncoderWorkerEntry below).
+  await import('../../app/encoder/encoder-worker.js');
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdirSync, writeFileSync, readFileSync } = await import('node:fs');
+  const { mkdtemp, readdir, readFile, rm } = await import('node:fs/promises');
+  const { availableParallelism, cpus, tmpdir, totalmem } = await import('node:os');
+  const { join, resolve } = await import('node:path');
+  const { parseArgs } = await import('node:util');
+  const { SparseEncoder } = await import('../../app/encoder/sparse-encoder.js');
+  const { setEncoderWorkerEntry } = await import('../../app/encoder/encoder-session.js');
+  const { readModelFolder } = await import('../../app/encoder/model-folder.js');
+  const { loadBertWeights } = await import('../../app/encoder/model-weights.js');
+  const { buildBertGraph } = await import('../../app/encoder/onnx/bert-graph.js');
+  const { GraphBuilder, intAttr } = await import('../../app/encoder/onnx/graph-builder.js');
+  const { DataType, encodeModel } = await import('../../app/encoder/onnx/onnx-proto.js');
+  const { encoderSessionOptions, packOutput, runDenseBatch } = await import('../../app/encoder/onnx-runner.js');
+  const { dot, topEntries, unpackRows } = await import('../../app/encoder/sparse-vector.js');
+  const { BertTokenizer, padBatch } = await import('../../app/encoder/tokenizer/index.js');
+  const { loadOnnxRuntime, tinyAddModel } = await import('../../app/onnxruntime/index.js');
+  const { BERT_BASE, BERT_SMALL, fixtureTokenizerFolder, writeRandomSpladeModel } = await import('./random-splade-model.js');
+  type BuildOptions = Parameters<typeof buildBertGraph>[1];
+  type Vector = { indices: Int32Array; values: Float32Array };
+
+  const { values: args } = parseArgs({
+    options: {
+      out: { type: 'string', default: 'gpu-out' },
+      'model-dir': { type: 'string' },
+      small: { type: 'boolean', default: false },
+      texts: { type: 'string' },
+      budget: { type: 'string', default: '230' },
+      steps: { type: 'string' },
+    },
+  });
+  const started = performance.now();
+  const budgetSeconds = Number(args.budget);
+  const small = args.small!;
+  const dims = small ? BERT_SMALL : BERT_BASE;
+  const textCount = Number(args.texts ?? (small ? 256 : 2048));
+  const only = args.steps ? new Set([...args.steps.split(','), 'model']) : undefined;
+  const out = resolve(args.out!);
+  mkdirSync(out, { recursive: true });
+  if (!import.meta.url.endsWith('.ts')) setEncoderWorkerEntry(new URL(import.meta.url));
+
+  const elapsed = () => (performance.now() - started) / 1000;
+  const log = (message: string) => process.stderr.write(`[gpu-bench ${elapsed().toFixed(0).padStart(3)} s] ${message}\n`);
+  const report: Record<string, unknown> = {
+    benchmark: 'encoder-gpu',
+    date: new Date().toISOString(),
+    args: process.argv.slice(2),
+    model: small ? 'small (hidden 64, 2 layers, vocab 30522)' : 'bert-base-uncased shape (random weights, vocab 30522)',
+    timing: 'sequences/s = batch / median seconds per run after one warm-up run; fixed shapes use random token ids, full attention mask',
+    steps: {} as Record<string, unknown>,
+  };
+  const steps = report.steps as Record<string, unknown>;
+  const save = () => writeFileSync(join(out, 'gpu.json'), JSON.stringify(report, null, 1));
+
+  /** Runs a step with a time cap (checked between runs: onnxruntime's run cannot be interrupted), recording its result or error. */
+  async function step(name: string, capSeconds: number, body: (deadline: number) => Promise<Record<string, unknown>>): Promise<void> {
+    if (only && !only.has(name.split(':')[0]!)) return;
+    const remaining = budgetSeconds - elapsed();
+    if (remaining < 5) {
+      steps[name] = { status: 'skipped', reason: `run budget of ${budgetSeconds} s used up` };
+      save();
+      log(`${name}: skipped (budget)`);
+      return;
+    }
+    const cap = Math.min(capSeconds, remaining);
+    const t0 = performance.now();
+    log(`${name}: start (cap ${cap.toFixed(0)} s)`);
+    const record: Record<string, unknown> = { status: 'running' };
+    steps[name] = record;
+    try {
+      Object.assign(record, await body(performance.now() + cap * 1000), { status: 'ok' });
+    } catch (error) {
+      record.status = 'error';
+      record.error = String((error as Error)?.stack ?? error).split('\n').slice(0, 6).join('\n');
+      log(`${name}: ERROR ${String((error as Error)?.message ?? error).split('\n')[0]}`);
+    }
+    record.seconds = (performance.now() - t0) / 1000;
+    save();
+    log(`${name}: ${record.status} in ${(record.seconds as number).toFixed(1)} s`);
+  }
+
+  const { ort } = await loadOnnxRuntime({ useCudaPack: false });
+  const modelDir = resolve(args['model-dir'] ?? (await mkdtemp(join(tmpdir(), 'splade-gpu-model-'))));
+  const scratch = await mkdtemp(join(tmpdir(), 'splade-gpu-bench-'));
+
+  // ---- 1. environment
+  await step('env', 15, async () => {
+    const run = (command: string, commandArgs: string[]) => {
+      try {
+        return execFileSync(command, commandArgs, { encoding: 'utf8', timeout: 10_000 }).trim();
+      } catch (error) {
+        return `unavailable: ${String((error as Error).message).split('\n')[0]}`;
+      }
+    };
+    let webgpu: Record<string, unknown>;
+    const t0 = performance.now();
+    try {
+      const session = await ort.InferenceSession.create(tinyAddModel(), { executionProviders: ['webgpu'] });
+      await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 2]), [2]) });
+      await session.release();
+      webgpu = { available: true, firstSessionSeconds: (performance.now() - t0) / 1000 };
+    } catch (error) {
+      webgpu = { available: false, error: String((error as Error).message).split('\n')[0] };
+    }
+    return {
+      node: process.version,
+      onnxruntime: ort.env.versions,
+      backends: (ort as unknown as { listSupportedBackends?: () => unknown }).listSupportedBackends?.(),
+      cpu: { count: cpus().length, available: availableParallelism(), model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+      gpus: run('nvidia-smi', ['-L']),
+      gpuQuery: run('nvidia-smi', ['--query-gpu=name,driver_version,memory.total,clocks.max.sm', '--format=csv,noheader']),
+      vkDriverFiles: process.env.VK_DRIVER_FILES ?? null,
+      webgpu,
+      note: 'onnxruntime-node does not expose the WebGPU adapter; nvidia-smi names the GPU',
+    };
+  });
+
+  // ---- 2. model folder (sentence-transformers layout, full weights), texts, weights for the graphs
+  let weights: Awaited<ReturnType<typeof loadBertWeights>>['weights'] | undefined;
+  let model: Awaited<ReturnType<typeof readModelFolder>> | undefined;
+  let tokenizer: Awaited<ReturnType<typeof BertTokenizer.fromFolder>> | undefined;
+  const texts = syntheticTexts(textCount, readFileSync(join(fixtureTokenizerFolder(), 'vocab.txt'), 'utf8'));
+  writeFileSync(join(out, 'texts.json'), JSON.stringify(texts));
+  await step('model', 40, async () => {
+    let t0 = performance.now();
+    await writeRandomSpladeModel(modelDir, { dims });
+    const writeSeconds = (performance.now() - t0) / 1000;
+    t0 = performance.now();
+    model = await readModelFolder(modelDir);
+    if (model.weights.format !== 'safetensors') throw new Error('expected safetensors weights');
+    weights = (await loadBertWeights(model.weights.files, model.weights.bertConfig, model.adapter)).weights;
+    tokenizer = await BertTokenizer.fromFolder(model.tokenizerFolder, { maxLength: model.maxSeqLength });
+    const readSeconds = (performance.now() - t0) / 1000;
+    const lengths = texts.map((t) => tokenizer!.encodeIds(t).length);
+    t0 = performance.now();
+    for (const text of texts) tokenizer.encodeIds(text);
+    const tokenizeSeconds = (performance.now() - t0) / 1000;
+    return {
+      folder: modelDir,
+      dims,
+      writeSeconds,
+      readSeconds,
+      texts: { count: texts.length, file: join(out, 'texts.json'), tokens: { mean: mean(lengths), min: Math.min(...lengths), max: Math.max(...lengths) } },
+      tokenizeTextsPerSecond: texts.length / tokenizeSeconds,
+    };
+  });
+  if (!weights || !model || !tokenizer) {
+    log('no model: stopping');
+    return;
+  }
+  const theModel = model;
+  const theWeights = weights;
+  const theTokenizer = tokenizer;
+
+  const shapes: Array<[number, number]> = small ? [[8, 64], [16, 32]] : [[32, 256], [64, 128], [128, 64]];
+  const graphBytes = (options: Omit<BuildOptions, 'pooling'>) => encodeModel(buildBertGraph(theWeights, { pooling: theModel.pooling, ...options })).toBytes();
+  const feedsOf = (batch: ReturnType<typeof randomBatch>) => {
+    const d = [batch.batchSize, batch.sequenceLength];
+    return { input_ids: new ort.Tensor('int64', batch.inputIds, d), attention_mask: new ort.Tensor('int64', batch.attentionMask, d), token_type_ids: new ort.Tensor('int64', batch.tokenTypeIds, d) };
+  };
+
+  /** Sequences/s of one graph on one provider at each shape: one warm-up run, then runs until 2 s (3 runs at least) or the deadline. */
+  async function measureGraph(bytes: Uint8Array, provider: string, deadline: number, shapeList = shapes) {
+    let t0 = performance.now();
+    const session = await ort.InferenceSession.create(bytes, { ...encoderSessionOptions({}), executionProviders: [provider] });
+    const sessionSeconds = (performance.now() - t0) / 1000;
+    const results: Array<Record<string, unknown>> = [];
+    try {
+      for (const [batchSize, length] of shapeList) {
+        if (performance.now() > deadline) {
+          results.push({ batch: batchSize, length, skipped: 'time cap' });
+          continue;
+        }
+        const feeds = feedsOf(randomBatch(batchSize, length, batchSize * 1000 + length, dims.vocab));
+        t0 = performance.now();
+        await session.run(feeds);
+        const warmupSeconds = (performance.now() - t0) / 1000;
+        const seconds: number[] = [];
+        while (performance.now() < deadline && (seconds.length < 3 || (sum(seconds) < 2 && seconds.length < 20))) {
+          t0 = performance.now();
+          await session.run(feeds);
+          seconds.push((performance.now() - t0) / 1000);
+        }
+        const median = seconds.length ? quantile(seconds, 0.5) : warmupSeconds;
+        results.push({ batch: batchSize, length, sequencesPerSecond: batchSize / median, medianSeconds: median, bestSeconds: seconds.length ? Math.min(...seconds) : null, runs: seconds.length, warmupSeconds });
+        log(`  ${batchSize} x ${length}: ${(batchSize / median).toFixed(1)} seq/s (median of ${seconds.length}, warm-up ${warmupSeconds.toFixed(2)} s)`);
+      }
+    } finally {
+      await session.release();
+    }
+    return { sessionSeconds, results };
+  }
+
+  const variants: Record<string, { description: string; options: Omit<BuildOptions, 'pooling'> }> = {
+    'fp16-attention': { description: 'the encoder\'s WebGPU graph: fp16, com.microsoft Attention + attention_bias (flash attention), SkipLayerNorm, BiasGelu, MatMul decoder on a vocab padded to 30528, fp16 max', options: { precision: 'fp16', attention: 'fused', target: 'webgpu' } },
+    'fp16-plain': { description: 'fp16, standard ONNX attention (MatMul, Softmax; what a torch export gives), same decoder: the unfused baseline', options: { precision: 'fp16', attention: 'plain', target: 'webgpu' } },
+    'fp16-mha': { description: 'fp16, QKV MatMul + Add + Split then com.microsoft MultiHeadAttention (flash attention)', options: { precision: 'fp16', attention: 'fused', target: 'webgpu', webgpu: { attentionOp: 'mha' } } },
+    'fp16-attention-matmul-t': { description: 'fp16-attention with the decoder computing transposed logits [B, V, S] (max over the last axis, no transpose before ReduceMax)', options: { precision: 'fp16', attention: 'fused', target: 'webgpu', webgpu: { decoder: 'matmul-t' } } },
+    'fp16-attention-gemm': { description: 'fp16-attention with the decoder as Gemm transB on the shared [30522, H] table (no padding: not a multiple of 4)', options: { precision: 'fp16', attention: 'fused', target: 'webgpu', webgpu: { decoder: 'gemm' } } },
+    'fp32-attention': { description: 'fp32 version of fp16-attention', options: { precision: 'fp32', attention: 'fused', target: 'webgpu' } },
+    'fp32-plain': { description: 'fp32, standard ONNX attention', options: { precision: 'fp32', attention: 'plain', target: 'webgpu' } },
+  };
+  const variantStep = (name: string, main: boolean) =>
+    step(`variants:${name}`, small ? 60 : main ? 25 : 15, async (deadline) => {
+      const t0 = performance.now();
+      const bytes = graphBytes(variants[name]!.options);
+      const buildSeconds = (performance.now() - t0) / 1000;
+      return { description: variants[name]!.description, buildSeconds, graphMiB: bytes.byteLength / 2 ** 20, ...(await measureGraph(bytes, 'webgpu', deadline, main ? shapes : [shapes[0]!])) };
+    });
+
+  // ---- 3. the two main variants first (the default graph and the unfused baseline)
+  await variantStep('fp16-attention', true);
+  await variantStep('fp16-plain', true);
+
+  // ---- 4. parity on the GPU
+  await step('parity', small ? 240 : 45, async (deadline) => {
+    const result: Record<string, unknown> = { prefillAttentionKernelError: await prefillAttentionError() };
+    // a. the fixture through the facade, against sentence-transformers' vectors
+    const expected = JSON.parse(await readFile(join(process.cwd(), 'test/fixtures/splade-tiny/expected.json'), 'utf8')) as { texts: string[]; document: Array<{ indices: number[]; values: number[] }>; decode: Array<Array<[string, number]>> };
+    const fixture = join(process.cwd(), 'test/fixtures/splade-tiny/splade-peft');
+    const fixtureResults: Record<string, unknown> = {};
+    for (const [name, precision, attention] of [['fp32-attention', 'fp32', 'fused'], ['fp16-attention', 'fp16', 'fused'], ['fp32-plain', 'fp32', 'plain']] as const) {
+      if (performance.now() > deadline) break;
+      const encoder = await SparseEncoder.load(fixture, { device: 'webgpu', precision, attention, cacheDir: join(scratch, 'cache') });
+      try {
+        const vectors = await encoder.encodeDocument(expected.texts);
+        const references = expected.document.map((r) => ({ indices: Int32Array.from(r.indices), values: Float32Array.from(r.values) }));
+        fixtureResults[name] = {
+          provider: encoder.executionProvider.provider,
+          ...compare(vectors, references),
+          top10Exact: expected.decode.filter((reference, d) => encoder.decode(vectors[d]!, 10).map(([t]) => t).join(' ') === reference.map(([t]) => t).join(' ')).length,
+          top10Of: expected.decode.length,
+        };
+      } finally {
+        await encoder.dispose();
+      }
+    }
+    result.fixture = fixtureResults;
+    // b. the benchmark model, 8 synthetic texts: WebGPU graphs against the CPU provider's float32 graph
+    const sample = texts.slice(0, 8).map((t) => theTokenizer.encodeIds(t));
+    const batch = padBatch(sample);
+    const dense = async (options: Omit<BuildOptions, 'pooling'>, provider: string) => {
+      const session = await ort.InferenceSession.create(graphBytes(options), { ...encoderSessionOptions({}), executionProviders: [provider] });
+      try {
+        return unpackRows(packOutput(await runDenseBatch(ort, session, 'pooled_logits', batch), 'pooled_logits', theModel.pooling.activation));
+      } finally {
+        await session.release();
+      }
+    };
+    const cpuVectors = await dense({ precision: 'fp32', attention: 'fused', target: 'cpu' }, 'cpu');
+    const vectorsOut: Record<string, unknown> = { texts: '0..7 of texts.json', cpuFp32: cpuVectors.map(plain) };
+    const modelResults: Record<string, unknown> = {};
+    for (const name of ['fp16-attention', 'fp32-attention', 'fp16-plain']) {
+      if (performance.now() > deadline) break;
+      const vectors = await dense(variants[name]!.options, 'webgpu');
+      modelResults[name] = compare(vectors, cpuVectors);
+      vectorsOut[name] = vectors.map(plain);
+    }
+    writeFileSync(join(out, 'vectors.json'), JSON.stringify(vectorsOut));
+    result.benchModelVsCpuFp32 = modelResults;
+    return result;
+  });
+
+  // ---- 5. end to end: the facade on the synthetic texts
+  await step('e2e', small ? 240 : 80, async (deadline) => {
+    const result: Record<string, unknown> = {};
+    const t0 = performance.now();
+    const encoder = await SparseEncoder.load(modelDir, { device: 'webgpu', cacheDir: join(scratch, 'cache') });
+    result.loadSeconds = (performance.now() - t0) / 1000;
+    result.provider = encoder.executionProvider;
+    result.graph = encoder.onnxModel;
+    try {
+      const pass = async (label: string, list: string[]) => {
+        const t = performance.now();
+        const vectors = await encoder.encodeDocument(list);
+        const seconds = (performance.now() - t) / 1000;
+        const entry = { texts: list.length, seconds, textsPerSecond: list.length / seconds, meanActiveDims: mean(vectors.map((v) => v.indices.length)) };
+        result[label] = entry;
+        log(`  ${label}: ${entry.textsPerSecond.toFixed(1)} texts/s (${list.length} texts in ${seconds.toFixed(2)} s)`);
+        save();
+        return vectors;
+      };
+      await pass('warmup', texts.slice(0, Math.min(256, texts.length)));
+      const vectors = await pass('pass1', texts);
+      if (performance.now() < deadline) await pass('pass2', texts);
+      writeFileSync(join(out, 'e2e-vectors.json'), JSON.stringify({ texts: '0..7 of texts.json', vectors: vectors.slice(0, 8).map(plain) }));
+    } finally {
+      await encoder.dispose();
+    }
+    if (performance.now() < deadline) {
+      const encoder64 = await SparseEncoder.load(modelDir, { device: 'webgpu', cacheDir: join(scratch, 'cache'), batchSize: 64 });
+      try {
+        await encoder64.encodeDocument(texts.slice(0, 256));
+        const t = performance.now();
+        await encoder64.encodeDocument(texts);
+        const seconds = (performance.now() - t) / 1000;
+        result.batch64 = { texts: texts.length, seconds, textsPerSecond: texts.length / seconds };
+        log(`  batch 64: ${(texts.length / seconds).toFixed(1)} texts/s`);
+      } finally {
+        await encoder64.dispose();
+      }
+    }
+    return result;
+  });
+
+  // ---- 6. where the GPU time goes (fp16-attention at the first shape), from onnxruntime's profiler
+  await step('profile', 20, async () => {
+    const dir = join(scratch, 'profile');
+    mkdirSync(dir, { recursive: true });
+    const [batchSize, length] = shapes[0]!;
+    const session = await ort.InferenceSession.create(graphBytes(variants['fp16-attention']!.options), {
+      ...encoderSessionOptions({}),
+      executionProviders: ['webgpu'],
+      enableProfiling: true,
+      profileFilePrefix: join(dir, 'p'),
+    });
+    const feeds = feedsOf(randomBatch(batchSize, length, 5, dims.vocab));
+    await session.run(feeds);
+    const t0 = performance.now();
+    await session.run(feeds);
+    const wallMs = performance.now() - t0;
+    await session.release();
+    const events = JSON.parse(await readFile(join(dir, (await readdir(dir))[0]!), 'utf8')) as Array<{ cat: string; name: string; dur: number; args: Record<string, string> }>;
+    // Two runs were profiled: halve the totals.
+    const byProgram = new Map<string, number>();
+    for (const e of events.filter((e) => e.cat === 'Api')) {
+      const parts = e.name.split('&');
+      const key = `${parts[1]}/${parts[2]}`;
+      byProgram.set(key, (byProgram.get(key) ?? 0) + e.dur / 2 / 1000);
+    }
+    const gpuMs = sum([...byProgram.values()]);
+    const byNodeProvider = new Map<string, number>();
+    for (const e of events.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'))) {
+      const key = `${e.args.provider}/${e.args.op_name}`;
+      byNodeProvider.set(key, (byNodeProvider.get(key) ?? 0) + e.dur / 2 / 1000);
+    }
+    return {
+      shape: [batchSize, length],
+      wallMsPerRunProfiled: wallMs,
+      gpuMsPerRun: gpuMs,
+      note: 'gpu: summed GPU timestamps per program (op/program); node: host-side kernel time per op (dispatch cost for GPU ops)',
+      gpuPrograms: [...byProgram.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, ms]) => ({ program: k, msPerRun: ms, share: ms / gpuMs })),
+      hostOps: [...byNodeProvider.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, ms]) => ({ op: k, msPerRun: ms })),
+    };
+  });
+
+  // ---- 7. the other variants
+  for (const name of ['fp16-mha', 'fp16-attention-matmul-t', 'fp16-attention-gemm', 'fp32-attention', 'fp32-plain']) await variantStep(name, false);
+
+  // ---- 8. CPU reference: fp32 fused CPU graph, all cores, first shape
+  await step('cpu', 20, async (deadline) => {
+    const t0 = performance.now();
+    const bytes = graphBytes({ precision: 'fp32', attention: 'fused', target: 'cpu' });
+    return { threads: availableParallelism(), buildSeconds: (performance.now() - t0) / 1000, ...(await measureGraph(bytes, 'cpu', deadline, [shapes[0]!])) };
+  });
+
+  await rm(scratch, { recursive: true, force: true });
+  report.totalSeconds = elapsed();
+  save();
+  const summary = Object.entries(steps).map(([name, value]) => {
+    const v = value as { status: string; results?: Array<{ sequencesPerSecond?: number; batch: number; length: number }>; pass2?: { textsPerSecond: number }; pass1?: { textsPerSecond: number } };
+    if (v.results) return `${name} ${v.results.map((r) => `${r.batch}x${r.length} ${r.sequencesPerSecond?.toFixed(1) ?? '-'}`).join(', ')}`;
+    if (v.pass1) return `${name} ${(v.pass2 ?? v.pass1).textsPerSecond.toFixed(1)} texts/s`;
+    return `${name} ${v.status}`;
+  });
+  console.log(JSON.stringify(report));
+  console.log(`encoder-gpu: ${summary.join('; ')}`);
+
+  // ---- helpers
+  function plain(v: Vector) {
+    return { indices: Array.from(v.indices), values: Array.from(v.values) };
+  }
+
+  /** Error of `ours` against `references`: max abs, max relative to each vector's largest weight, mean abs over active entries, active dims, top-10 agreement, pairwise dot products. */
+  function compare(ours: Vector[], references: Vector[]) {
+    let maxAbs = 0;
+    let maxRelative = 0;
+    let absSum = 0;
+    let count = 0;
+    let activeDifference = 0;
+    let top10Exact = 0;
+    let top10Overlap = 0;
+    ours.forEach((vector, i) => {
+      const reference = references[i]!;
+      const a = new Map(Array.from(vector.indices, (x, k) => [x, vector.values[k]!]));
+      const b = new Map(Array.from(reference.indices, (x, k) => [x, reference.values[k]!]));
+      let worst = 0;
+      for (const index of new Set([...a.keys(), ...b.keys()])) {
+        const e = Math.abs((a.get(index) ?? 0) - (b.get(index) ?? 0));
+        worst = Math.max(worst, e);
+        absSum += e;
+        count++;
+      }
+      maxAbs = Math.max(maxAbs, worst);
+      maxRelative = Math.max(maxRelative, worst / Math.max(1e-30, ...reference.values));
+      activeDifference = Math.max(activeDifference, Math.abs(vector.indices.length - reference.indices.length));
+      const topA = topEntries(vector, 10).map(([id]) => id);
+      const topB = topEntries(reference, 10).map(([id]) => id);
+      if (topA.join() === topB.join()) top10Exact++;
+      top10Overlap += topA.filter((id) => topB.includes(id)).length / 10;
+    });
+    let similarityRelative = 0;
+    for (let i = 0; i < ours.length; i++) {
+      for (let j = i; j < ours.length; j++) {
+        const r = dot(references[i]!, references[j]!);
+        similarityRelative = Math.max(similarityRelative, Math.abs(dot(ours[i]!, ours[j]!) - r) / Math.abs(r));
+      }
+    }
+    return { vectors: ours.length, maxAbs, maxRelativeToLargestWeight: maxRelative, meanAbs: absSum / count, maxActiveDimsDifference: activeDifference, top10Exact, top10MeanOverlap: top10Overlap / ours.length, maxSimilarityRelativeError: similarityRelative };
+  }
+
+  /** Max error of a bare MultiHeadAttention (fp32, 2 x 64 tokens, head size 64) on WebGPU against the CPU provider: the flash-attention prefill kernel. */
+  async function prefillAttentionError(): Promise<number> {
+    const [B, S, H, N] = [2, 64, 128, 2];
+    const g = new GraphBuilder('mha');
+    for (const name of ['q', 'k', 'v']) g.input(name, DataType.FLOAT, [B, S, H]);
+    g.op('MultiHeadAttention', ['q', 'k', 'v'], { domain: 'com.microsoft', attributes: [intAttr('num_heads', N)], output: 'y' });
+    g.output('y', DataType.FLOAT, [B, S, H]);
+    const bytes = encodeModel({ irVersion: 8, opsetImports: [{ domain: '', version: 17 }, { domain: 'com.microsoft', version: 1 }], producerName: 'bench', producerVersion: '1', graph: g.graph() }).toBytes();
+    let state = 11;
+    const random = () => Float32Array.from({ length: B * S * H }, () => ((state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 2);
+    const feeds = { q: new ort.Tensor('float32', random(), [B, S, H]), k: new ort.Tensor('float32', random(), [B, S, H]), v: new ort.Tensor('float32', random(), [B, S, H]) };
+    const outputs: Float32Array[] = [];
+    for (const provider of ['cpu', 'webgpu']) {
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: [provider] });
+      outputs.push((await session.run(feeds)).y!.data as Float32Array);
+      await session.release();
+    }
+    return outputs[0]!.reduce((worst, x, i) => Math.max(worst, Math.abs(x - outputs[1]![i]!)), 0);
+  }
+}
+
+/** `count` English-like texts of about 256 tokens (218-282 whole-word vocabulary tokens, a period every ~15 words, plus [CLS]/[SEP]), from a seeded generator: the same texts on every run. */
+function syntheticTexts(count: number, vocab: string): string[] {
+  const words = vocab.split('\n').filter((w) => /^[a-z]{3,12}$/.test(w));
+  let state = 12345;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+  const texts: string[] = [];
+  for (let t = 0; t < count; t++) {
+    const n = 204 + Math.floor(next() * 64);
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) {
+      parts.push(words[Math.floor(next() * words.length)]!);
+      if (next() < 1 / 15) parts[parts.length - 1] += '.';
+    }
+    texts.push(parts.join(' ') + '.');
+  }
+  return texts;
+}
+
+function randomBatch(batch: number, seq: number, seed: number, vocab: number) {
+  let state = seed >>> 0;
+  const inputIds = new BigInt64Array(batch * seq);
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < seq; s++) {
+      state = (state * 1103515245 + 12345) >>> 0;
+      inputIds[b * seq + s] = s === 0 ? 101n : s === seq - 1 ? 102n : BigInt(1000 + (state % (vocab - 1000)));
+    }
+  }
+  return { inputIds, attentionMask: new BigInt64Array(batch * seq).fill(1n), tokenTypeIds: new BigInt64Array(batch * seq), batchSize: batch, sequenceLength: seq };
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? sum(xs) / xs.length : 0;
+}
+
+function quantile(xs: number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
