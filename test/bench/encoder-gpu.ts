@@ -224,6 +224,7 @@ async function main(): Promise<void> {
     'fp16-mha': { description: 'fp16, QKV MatMul + Add + Split then com.microsoft MultiHeadAttention (flash attention)', options: { precision: 'fp16', attention: 'fused', target: 'webgpu', webgpu: { attentionOp: 'mha' } } },
     'fp16-attention-matmul-t': { description: 'fp16-attention with the decoder computing transposed logits [B, V, S] (max over the last axis, no transpose before ReduceMax)', options: { precision: 'fp16', attention: 'fused', target: 'webgpu', webgpu: { decoder: 'matmul-t' } } },
     'fp16-attention-gemm': { description: 'fp16-attention with the decoder as Gemm transB on the shared [30522, H] table (no padding: not a multiple of 4)', options: { precision: 'fp16', attention: 'fused', target: 'webgpu', webgpu: { decoder: 'gemm' } } },
+    'fp16-attention-fp32-head': { description: 'fp16-attention with the MLM head and decoder in fp32 (precision at the cost of an fp32 decoder)', options: { precision: 'fp16', attention: 'fused', target: 'webgpu', webgpu: { float32Head: true } } },
     'fp32-attention': { description: 'fp32 version of fp16-attention', options: { precision: 'fp32', attention: 'fused', target: 'webgpu' } },
     'fp32-plain': { description: 'fp32, standard ONNX attention', options: { precision: 'fp32', attention: 'plain', target: 'webgpu' } },
   };
@@ -277,7 +278,7 @@ async function main(): Promise<void> {
     const cpuVectors = await dense({ precision: 'fp32', attention: 'fused', target: 'cpu' }, 'cpu');
     const vectorsOut: Record<string, unknown> = { texts: '0..7 of texts.json', cpuFp32: cpuVectors.map(plain) };
     const modelResults: Record<string, unknown> = {};
-    for (const name of ['fp16-attention', 'fp32-attention', 'fp16-plain']) {
+    for (const name of ['fp16-attention', 'fp32-attention', 'fp16-plain', 'fp16-attention-fp32-head']) {
       if (performance.now() > deadline) break;
       const vectors = await dense(variants[name]!.options, 'webgpu');
       modelResults[name] = compare(vectors, cpuVectors);
@@ -372,7 +373,7 @@ async function main(): Promise<void> {
   });
 
   // ---- 7. the other variants
-  for (const name of ['fp16-mha', 'fp16-attention-matmul-t', 'fp16-attention-gemm', 'fp32-attention', 'fp32-plain']) await variantStep(name, false);
+  for (const name of ['fp16-mha', 'fp16-attention-matmul-t', 'fp16-attention-fp32-head', 'fp16-attention-gemm', 'fp32-attention', 'fp32-plain']) await variantStep(name, false);
 
   // ---- 8. CPU reference: fp32 fused CPU graph, all cores, first shape
   await step('cpu', 20, async (deadline) => {

@@ -74,6 +74,7 @@ width = reference.shape[1]
 parity = {}
 for path, key, name in [("vectors.json", "cpuFp32", "node CPU fp32 graph"), ("vectors.json", "fp16-attention", "node WebGPU fp16-attention graph"),
                         ("vectors.json", "fp32-attention", "node WebGPU fp32-attention graph"), ("vectors.json", "fp16-plain", "node WebGPU fp16-plain graph"),
+                        ("vectors.json", "fp16-attention-fp32-head", "node WebGPU fp16-attention-fp32-head graph"),
                         ("e2e-vectors.json", "vectors", "node SparseEncoder on WebGPU (e2e)")]:
     ours = dense_rows(path, key, width)
     if ours is not None:

@@ -37,6 +37,11 @@ export interface WebGpuGraphTuning {
   decoder?: 'matmul' | 'matmul-t' | 'gemm';
   /** Default 64. */
   vocabMultiple?: number;
+  /**
+   * Float16 graphs only: run the MLM head and the decoder in float32 (the encoder layers stay float16), for
+   * precision at the cost of a float32 decoder. Default false.
+   */
+  float32Head?: boolean;
 }
 
 export interface BertGraphOptions {
@@ -86,8 +91,10 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
   const V = cfg.vocabSize;
   const g = new GraphBuilder('bert_splade');
   const T = precision === 'fp16' ? DataType.FLOAT16 : DataType.FLOAT;
+  // The type weights are stored and computed in from here on (the head may switch to float32, see float32Head).
+  let current: number = T;
   const weight = (name: string, dims: number[], values: Float32Array | number[]) =>
-    precision === 'fp16' ? g.float16(name, dims, values) : g.float32(name, dims, values);
+    current === DataType.FLOAT16 ? g.float16(name, dims, values) : g.float32(name, dims, values);
   const scalarT = (name: string, value: number) => weight(name, [], [value]);
 
   const ids = g.input('input_ids', DataType.INT64, ['batch', 'sequence']);
@@ -202,6 +209,11 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
   };
   weights.layers.forEach((w, l) => (x = layer(x, w, l)));
 
+  if (target === 'webgpu' && tuning.float32Head === true && precision === 'fp16') {
+    x = g.op('Cast', [x], { name: 'encoder_output_float', attributes: [intAttr('to', DataType.FLOAT)] });
+    current = DataType.FLOAT;
+  }
+
   // MLM head transform: LayerNorm(gelu(dense(x))).
   const transformed =
     attention === 'fused'
@@ -210,17 +222,17 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
   const hidden = layerNorm(transformed, weights.headNorm.gamma, weights.headNorm.beta, 'head.norm');
 
   // Decoder: logits = hidden · Eᵀ + bias, with E shared with the word embeddings when tied.
-  const decoderTable = weights.decoderWeight === weights.wordEmbeddings ? wordTable : weight('decoder.weight', [V, H], weights.decoderWeight);
+  const decoderTable = weights.decoderWeight === weights.wordEmbeddings && current === T ? wordTable : weight('decoder.weight', [V, H], weights.decoderWeight);
   const flatShape = g.int64('flat_shape', [2], [-1, H]);
   const logitsShape = g.op('Concat', [idsShape, g.int64('vocab_dim', [1], [V])], { name: 'logits_shape', attributes: [intAttr('axis', 0)] });
-  const toFloat = (input: string, name: string) => (precision === 'fp16' ? g.op('Cast', [input], { name, attributes: [intAttr('to', DataType.FLOAT)] }) : input);
+  const toFloat = (input: string, name: string) => (current === DataType.FLOAT16 ? g.op('Cast', [input], { name, attributes: [intAttr('to', DataType.FLOAT)] }) : input);
 
   if (options.pooling === 'none' || options.pooling.strategy === 'sum') {
     const decoderBias = weight('decoder.bias', [V], weights.decoderBias);
     const flat = g.op('Gemm', [g.op('Reshape', [hidden, flatShape]), decoderTable, decoderBias], { name: 'decoder', attributes: [intAttr('transB', 1)] });
     if (options.pooling === 'none') {
       // A plain masked-LM graph, as optimum exports it: logits [batch, sequence, vocab] float32.
-      if (precision === 'fp16') g.op('Cast', [g.op('Reshape', [flat, logitsShape])], { attributes: [intAttr('to', DataType.FLOAT)], output: 'logits' });
+      if (current === DataType.FLOAT16) g.op('Cast', [g.op('Reshape', [flat, logitsShape])], { attributes: [intAttr('to', DataType.FLOAT)], output: 'logits' });
       else g.op('Reshape', [flat, logitsShape], { output: 'logits' });
       g.output('logits', DataType.FLOAT, ['batch', 'sequence', V]);
     } else {
