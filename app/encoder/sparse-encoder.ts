@@ -15,6 +15,11 @@ export interface SparseEncoderOptions extends ModelFolderOptions, OnnxBuildOptio
   allowSpinning?: boolean;
   /** Texts per onnxruntime run. Default 32, as sentence-transformers. */
   batchSize?: number;
+  /**
+   * Most tokens (texts × padded length) per run; a batch of long texts holds fewer texts. Default: unlimited on the
+   * CPU and CUDA, `WEBGPU_MAX_BATCH_TOKENS` on WebGPU.
+   */
+  maxBatchTokens?: number;
   /** Keep only the k largest weights of each vector (sentence-transformers' max_active_dims). */
   maxActiveDims?: number;
 }
@@ -23,6 +28,12 @@ export interface SparseEncoderOptions extends ModelFolderOptions, OnnxBuildOptio
 export const TOKENIZE_WINDOW_BATCHES = 4;
 /** Batches sent to the worker and not yet returned, at most: one running, the others queued behind it. */
 export const BATCHES_IN_FLIGHT = 4;
+/**
+ * Tokens per batch on WebGPU: the decoder's [tokens, 30528] float16 logits then take at most 500 MB. WebGPU devices
+ * bound each storage-buffer binding (128 MiB by default, the limit Mesa's lavapipe keeps), onnxruntime splits a larger
+ * tensor into several bindings, and one kernel may use at most 16: 32 texts of 512 tokens (1 GB of logits) fail there.
+ */
+export const WEBGPU_MAX_BATCH_TOKENS = 8192;
 
 export interface EncodeOptions {
   /** Overrides the encoder's `maxActiveDims` for this call. */
@@ -37,6 +48,7 @@ export class SparseEncoder {
     private readonly session: EncoderSession,
     private readonly batchSize: number,
     private readonly maxActiveDims: number | undefined,
+    private readonly maxBatchTokens: number,
   ) {}
 
   /** Loads a model folder (or Hub id, with `resolveModelSource`), building or reusing its cached ONNX graph. */
@@ -45,6 +57,9 @@ export class SparseEncoder {
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error(`batch size ${batchSize} is not a positive integer`);
     if (options.maxActiveDims !== undefined && (!Number.isSafeInteger(options.maxActiveDims) || options.maxActiveDims < 1)) {
       throw new Error(`maxActiveDims ${options.maxActiveDims} is not a positive integer`);
+    }
+    if (options.maxBatchTokens !== undefined && (!Number.isSafeInteger(options.maxBatchTokens) || options.maxBatchTokens < 1)) {
+      throw new Error(`maxBatchTokens ${options.maxBatchTokens} is not a positive integer`);
     }
     const model = await readModelFolder(modelPathOrId, options);
     const tokenizer = await BertTokenizer.fromFolder(model.tokenizerFolder, { maxLength: model.maxSeqLength });
@@ -60,7 +75,8 @@ export class SparseEncoder {
       ...(options.threads !== undefined ? { threads: options.threads } : {}),
       ...(options.allowSpinning !== undefined ? { allowSpinning: options.allowSpinning } : {}),
     });
-    return new SparseEncoder(model, tokenizer, session, batchSize, options.maxActiveDims);
+    const maxBatchTokens = options.maxBatchTokens ?? (session.choice.provider === 'webgpu' ? WEBGPU_MAX_BATCH_TOKENS : Infinity);
+    return new SparseEncoder(model, tokenizer, session, batchSize, options.maxActiveDims, maxBatchTokens);
   }
 
   /** Which execution provider runs the model, what was requested, and why any fallback happened. */
@@ -107,10 +123,13 @@ export class SparseEncoder {
       const sequences = new Map(positions.map((p) => [p, tokenize(texts[p]!)]));
       // Longest first, stable, so that each batch holds texts of similar length (little padding).
       positions.sort((a, b) => sequences.get(b)!.length - sequences.get(a)!.length || a - b);
-      for (let offset = 0; offset < positions.length && failure === undefined; offset += this.batchSize) {
+      for (let offset = 0; offset < positions.length && failure === undefined; ) {
         while (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
         if (failure !== undefined) break;
-        const batch = positions.slice(offset, offset + this.batchSize);
+        // The first text is the longest of the batch (sorted), so it sets the padded length.
+        const fit = Math.floor(this.maxBatchTokens / sequences.get(positions[offset]!)!.length);
+        const batch = positions.slice(offset, offset + Math.max(1, Math.min(this.batchSize, fit)));
+        offset += batch.length;
         const run = this.session.run(padBatch(batch.map((p) => sequences.get(p)!))).then((rows) => {
           rows.forEach((row, i) => (results[batch[i]!] = maxActiveDims ? selectMaxActiveDims(row, maxActiveDims) : row));
         });

@@ -38,6 +38,19 @@ describe('SparseEncoder batching (CPU provider)', () => {
     }
   });
 
+  it('caps the tokens per batch (maxBatchTokens), one text per batch when even one does not fit, same vectors', async () => {
+    await assert.rejects(SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, maxBatchTokens: 0 }), /maxBatchTokens 0 is not a positive integer/);
+    for (const maxBatchTokens of [64, 1]) {
+      const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, maxBatchTokens });
+      try {
+        const vectors = await encoder.encodeDocument(expected.texts);
+        vectors.forEach((vector, i) => assert.deepEqual(Array.from(vector.indices), expected.document[i]!.indices, `maxBatchTokens ${maxBatchTokens}, text ${i}`));
+      } finally {
+        await encoder.dispose();
+      }
+    }
+  });
+
   it('rejects, without unhandled rejections, when the batches cannot run (disposed encoder)', async () => {
     const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, batchSize: 1 });
     await encoder.dispose();

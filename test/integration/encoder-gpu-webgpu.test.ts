@@ -9,6 +9,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SparseEncoder, type SparseVector } from '../../app/encoder/index.js';
+import { WEBGPU_MAX_BATCH_TOKENS } from '../../app/encoder/sparse-encoder.js';
 import { readModelFolder } from '../../app/encoder/model-folder.js';
 import { loadBertWeights } from '../../app/encoder/model-weights.js';
 import { buildBertGraph, type Precision } from '../../app/encoder/onnx/bert-graph.js';
@@ -16,6 +17,7 @@ import { GraphBuilder, intAttr } from '../../app/encoder/onnx/graph-builder.js';
 import { DataType, encodeModel } from '../../app/encoder/onnx/onnx-proto.js';
 import { BertTokenizer, padBatch } from '../../app/encoder/tokenizer/index.js';
 import { loadOnnxRuntime, tinyAddModel, type OnnxRuntimeModule } from '../../app/onnxruntime/index.js';
+import { BERT_SMALL, writeRandomSpladeModel } from '../bench/random-splade-model.js';
 import { checkParity, compareVector, FIXTURE_V6, readExpected, tempFolder, type Expected, type SparseRow } from '../unit/encoder-helpers.js';
 
 /**
@@ -184,6 +186,30 @@ describe('encoder on the WebGPU provider (fixture, WebGPU graph form)', () => {
       t.diagnostic(`max abs weight error ${worst.toExponential(2)} over ${long.length} texts`);
     } finally {
       await encoder.dispose();
+    }
+  });
+
+  it(`keeps batches within ${WEBGPU_MAX_BATCH_TOKENS} tokens, so that 64 texts of ~290 tokens in batches of 64 run (one such batch exceeds lavapipe's buffer bindings)`, async (t) => {
+    if (noAdapter) return t.skip(noAdapter);
+    const folder = await tempFolder('splade-webgpu-small-');
+    try {
+      const modelFolder = await writeRandomSpladeModel(folder.path, { dims: BERT_SMALL });
+      const text = Array.from({ length: 288 }, (_, i) => ['search', 'engine', 'sparse', 'vector', 'index', 'query'][i % 6]).join(' ');
+      const encoder = await SparseEncoder.load(modelFolder, { device: 'webgpu', cacheDir: cache.path, batchSize: 64 });
+      try {
+        assert.equal(encoder.executionProvider.provider, 'webgpu', encoder.executionProvider.fallbackReason);
+        assert.equal(encoder.tokenizer.encodeIds(text).length, 290);
+        const vectors = await encoder.encodeDocument(Array.from({ length: 64 }, () => text));
+        assert.ok(vectors[0]!.indices.length > 0);
+        for (const vector of vectors) {
+          assert.deepEqual(Array.from(vector.indices), Array.from(vectors[0]!.indices));
+          vector.values.forEach((value, k) => assert.ok(Math.abs(value - vectors[0]!.values[k]!) <= 1e-6));
+        }
+      } finally {
+        await encoder.dispose();
+      }
+    } finally {
+      await folder.dispose();
     }
   });
 

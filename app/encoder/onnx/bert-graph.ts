@@ -222,14 +222,15 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
   const hidden = layerNorm(transformed, weights.headNorm.gamma, weights.headNorm.beta, 'head.norm');
 
   // Decoder: logits = hidden · Eᵀ + bias, with E shared with the word embeddings when tied.
-  const decoderTable = weights.decoderWeight === weights.wordEmbeddings && current === T ? wordTable : weight('decoder.weight', [V, H], weights.decoderWeight);
+  // (A function: the WebGPU MatMul decoder stores a padded copy instead, and an unused initializer would still be stored.)
+  const decoderTable = () => (weights.decoderWeight === weights.wordEmbeddings && current === T ? wordTable : weight('decoder.weight', [V, H], weights.decoderWeight));
   const flatShape = g.int64('flat_shape', [2], [-1, H]);
   const logitsShape = g.op('Concat', [idsShape, g.int64('vocab_dim', [1], [V])], { name: 'logits_shape', attributes: [intAttr('axis', 0)] });
   const toFloat = (input: string, name: string) => (current === DataType.FLOAT16 ? g.op('Cast', [input], { name, attributes: [intAttr('to', DataType.FLOAT)] }) : input);
 
   if (options.pooling === 'none' || options.pooling.strategy === 'sum') {
     const decoderBias = weight('decoder.bias', [V], weights.decoderBias);
-    const flat = g.op('Gemm', [g.op('Reshape', [hidden, flatShape]), decoderTable, decoderBias], { name: 'decoder', attributes: [intAttr('transB', 1)] });
+    const flat = g.op('Gemm', [g.op('Reshape', [hidden, flatShape]), decoderTable(), decoderBias], { name: 'decoder', attributes: [intAttr('transB', 1)] });
     if (options.pooling === 'none') {
       // A plain masked-LM graph, as optimum exports it: logits [batch, sequence, vocab] float32.
       if (current === DataType.FLOAT16) g.op('Cast', [g.op('Reshape', [flat, logitsShape])], { attributes: [intAttr('to', DataType.FLOAT)], output: 'logits' });
@@ -274,7 +275,7 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
       }
       maxima = Vp === V ? padded : g.op('Slice', [padded, g.int64('vocab.start', [1], [0]), g.int64('vocab.end', [1], [V]), g.int64('vocab.axis', [1], [1])], { name: 'token_max' });
     } else {
-      const flat = g.op('Gemm', [g.op('Reshape', [selected, flatShape]), decoderTable], { name: 'decoder', attributes: [intAttr('transB', 1)] });
+      const flat = g.op('Gemm', [g.op('Reshape', [selected, flatShape]), decoderTable()], { name: 'decoder', attributes: [intAttr('transB', 1)] });
       maxima = g.op('ReduceMax', [g.op('Reshape', [flat, logitsShape])], { name: 'token_max', attributes: [intsAttr('axes', [1]), intAttr('keepdims', 0)] });
     }
     const withBias = g.op('Add', [toFloat(maxima, 'token_max_float'), g.float32('decoder.bias', [V], weights.decoderBias)]);
