@@ -27,5 +27,17 @@ export type FromWorker =
   | { type: 'ready'; choice: ProviderChoice; prepared: PreparedOnnxModel; inputNames: string[]; threads: number }
   | { type: 'init-error'; message: string }
   /** The graph's `[rows, width]` float32 output, transferred as it is: the facade packs it, so the worker can start the next batch at once. */
-  | { type: 'result'; id: number; dense: ArrayBuffer; rows: number; width: number }
+  | {
+      type: 'result';
+      id: number;
+      dense: ArrayBuffer;
+      rows: number;
+      width: number;
+      /** Milliseconds in onnxruntime's run. */
+      runMs: number;
+      /** Milliseconds between the previous run's end and this one's start while this batch was already queued. */
+      overheadMs: number;
+      /** Milliseconds the worker had no batch after the previous run ended (0 for the first run). */
+      starvedMs: number;
+    }
   | { type: 'run-error'; id: number; message: string };

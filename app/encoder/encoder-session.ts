@@ -29,6 +29,17 @@ export function setEncoderWorkerEntry(entry: URL): void {
   workerEntry = entry;
 }
 
+/** What the worker did so far (seconds). */
+export interface WorkerStats {
+  batches: number;
+  /** In onnxruntime's run. */
+  runSeconds: number;
+  /** Between two runs while the next batch was already queued: the worker's own cost (posting a result). */
+  overheadSeconds: number;
+  /** Between two runs with no batch queued: the worker waiting for this thread (or for the next `encode` call). */
+  starvedSeconds: number;
+}
+
 interface Pending {
   resolve(rows: SparseVector[]): void;
   reject(error: Error): void;
@@ -39,6 +50,7 @@ export class EncoderSession {
   private nextId = 1;
   private failure: Error | undefined;
   private disposed = false;
+  readonly stats: WorkerStats = { batches: 0, runSeconds: 0, overheadSeconds: 0, starvedSeconds: 0 };
 
   /** Applied here, on this thread, to each positive value of a `pooled_logits` output (undefined: final weights). */
   private readonly transform: ((x: number) => number) | undefined;
@@ -121,6 +133,10 @@ export class EncoderSession {
     this.pending.delete(message.id);
     if (message.type === 'run-error') pending.reject(new Error(`encoding failed: ${message.message}`));
     else {
+      this.stats.batches++;
+      this.stats.runSeconds += message.runMs / 1000;
+      this.stats.overheadSeconds += message.overheadMs / 1000;
+      this.stats.starvedSeconds += message.starvedMs / 1000;
       // Packing (and the activation) happens here rather than in the worker, so that it overlaps the next batch.
       pending.resolve(unpackRows(packDenseRows(new Float32Array(message.dense), message.rows, message.width, this.transform)));
     }

@@ -10,6 +10,8 @@ if (!port) throw new Error('encoder-worker.ts must run in a worker thread');
 
 let state: { opened: OpenedSession; model: SpladeModelFolder; prepared: PreparedOnnxModel } | undefined;
 let queue: Promise<void> = Promise.resolve();
+/** When the previous run ended (performance.now()), to report how long the worker waited for the next batch. */
+let lastRunEnd: number | undefined;
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
@@ -22,8 +24,12 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
   post({ type: 'ready', choice: opened.choice, prepared, inputNames: [...opened.session.inputNames], threads: opened.threads });
 }
 
-async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
+async function run(message: Extract<ToWorker, { type: 'run' }>, arrived: number): Promise<void> {
   if (!state) throw new Error('the encoder session is not ready');
+  const start = performance.now();
+  const previous = lastRunEnd ?? arrived;
+  const starvedMs = Math.max(0, arrived - previous);
+  const overheadMs = start - Math.max(arrived, previous);
   const dense = await runDenseBatch(state.opened.ort, state.opened.session, state.prepared.outputName, {
     inputIds: new BigInt64Array(message.inputIds),
     attentionMask: new BigInt64Array(message.attentionMask),
@@ -32,8 +38,9 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     sequenceLength: message.sequenceLength,
   });
   // Hand the output over as it is (no copy, no packing here): the next batch starts right away.
+  lastRunEnd = performance.now();
   const buffer = dense.data.buffer as ArrayBuffer;
-  post({ type: 'result', id: message.id, dense: buffer, rows: dense.rows, width: dense.width }, [buffer]);
+  post({ type: 'result', id: message.id, dense: buffer, rows: dense.rows, width: dense.width, runMs: lastRunEnd - start, overheadMs, starvedMs }, [buffer]);
 }
 
 const errorText = (error: unknown) => (error as Error)?.message ?? String(error);
@@ -43,5 +50,6 @@ port.on('message', (message: ToWorker) => {
     init(message).catch((error: unknown) => post({ type: 'init-error', message: errorText(error) }));
     return;
   }
-  queue = queue.then(() => run(message).catch((error: unknown) => post({ type: 'run-error', id: message.id, message: errorText(error) })));
+  const arrived = performance.now();
+  queue = queue.then(() => run(message, arrived).catch((error: unknown) => post({ type: 'run-error', id: message.id, message: errorText(error) })));
 });

@@ -1,5 +1,5 @@
 /** The encoder facade: text in, SPLADE sparse vectors out, with inference in a worker thread. */
-import { EncoderSession } from './encoder-session.js';
+import { EncoderSession, type WorkerStats } from './encoder-session.js';
 import type { Device, ProviderChoice } from './execution-providers.js';
 import { readModelFolder, type ModelFolderOptions, type SpladeModelFolder } from './model-folder.js';
 import type { OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
@@ -87,6 +87,14 @@ export class SparseEncoder {
   /** The ONNX file in use and whether it came from the cache. */
   get onnxModel(): PreparedOnnxModel {
     return this.session.prepared;
+  }
+
+  /**
+   * Totals since load: batches, seconds the worker spent in onnxruntime's run, and between runs (its own overhead, and
+   * waiting for batches): `starvedSeconds` near 0 during an `encode` means this thread always kept a batch queued.
+   */
+  get workerStats(): Readonly<WorkerStats> {
+    return { ...this.session.stats };
   }
 
   /** onnxruntime intra-op threads in use. */

@@ -300,11 +300,16 @@ async function main(): Promise<void> {
         Object.assign(entry, { loadSeconds: (performance.now() - t) / 1000, provider: encoder.executionProvider, graph: encoder.onnxModel });
         try {
           const pass = async (name: string, list: string[]) => {
+            const before = encoder.workerStats;
             t = performance.now();
             const vectors = await encoder.encodeDocument(list);
             const seconds = (performance.now() - t) / 1000;
-            entry[name] = { texts: list.length, seconds, textsPerSecond: list.length / seconds, meanActiveDims: mean(vectors.map((v) => v.indices.length)) };
-            log(`  ${label} ${name}: ${(list.length / seconds).toFixed(1)} texts/s (${list.length} texts in ${seconds.toFixed(2)} s)`);
+            const after = encoder.workerStats;
+            // The worker's time: in onnxruntime's run, its own overhead between runs, waiting for batches (the first
+            // batch's wait includes the time before this pass's first batch was sent).
+            const worker = { batches: after.batches - before.batches, runSeconds: after.runSeconds - before.runSeconds, overheadSeconds: after.overheadSeconds - before.overheadSeconds, starvedSeconds: after.starvedSeconds - before.starvedSeconds };
+            entry[name] = { texts: list.length, seconds, textsPerSecond: list.length / seconds, meanActiveDims: mean(vectors.map((v) => v.indices.length)), worker };
+            log(`  ${label} ${name}: ${(list.length / seconds).toFixed(1)} texts/s (${list.length} texts in ${seconds.toFixed(2)} s; worker: ${worker.batches} runs ${worker.runSeconds.toFixed(2)} s, overhead ${worker.overheadSeconds.toFixed(3)} s, starved ${worker.starvedSeconds.toFixed(3)} s)`);
             save();
             return { vectors, seconds };
           };

@@ -28,6 +28,9 @@ describe('SparseEncoder batching (CPU provider)', () => {
     try {
       const vectors = await encoder.encodeDocument(texts);
       assert.equal(vectors.length, texts.length);
+      const stats = encoder.workerStats;
+      assert.equal(stats.batches, texts.length / 2);
+      assert.ok(stats.runSeconds > 0 && stats.overheadSeconds >= 0 && stats.starvedSeconds >= 0, JSON.stringify(stats));
       vectors.forEach((vector, i) => {
         const reference = expected.document[source[i]!]!;
         assert.deepEqual(Array.from(vector.indices), reference.indices, `text ${i} (fixture document ${source[i]})`);
