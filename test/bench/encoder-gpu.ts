@@ -11,7 +11,7 @@
  * Here: `node --import tsx test/bench/encoder-gpu.ts --small --out /tmp/gpu-out` (lavapipe: VK_DRIVER_FILES=...lvp_icd.json).
  *
  * Options: --out DIR (default gpu-out), --model-dir DIR (default: a temporary folder), --small (tiny model, fewer
- * texts; for software Vulkan), --texts N (default 2048), --budget SECONDS (whole run, default 230), --steps a,b
+ * texts; for software Vulkan), --texts N (default 2048), --budget SECONDS (whole run, default 220), --steps a,b
  * (only these steps: env, model, variants, parity, e2e, profile, cpu). The main variants are measured at
  * 32x256, 64x128 and 128x64; the others (alternatives to decide on real hardware) at 32x256 only.
  */
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       'model-dir': { type: 'string' },
       small: { type: 'boolean', default: false },
       texts: { type: 'string' },
-      budget: { type: 'string', default: '230' },
+      budget: { type: 'string', default: '220' },
       steps: { type: 'string' },
     },
   });

@@ -55,8 +55,8 @@ export interface RandomSpladeModelOptions {
   dims?: BertDims;
   /**
    * A LoRA rank: write `base/` (BertForMaskedLM) and `splade/` (sentence-transformers 5 layout, LoRA on query/value,
-   * `base_model_name_or_path` '../base') and return `splade/`. 0 (default): one sentence-transformers folder at the
-   * root with full weights, which `SparseEncoder(folder)` in Python loads as it is.
+   * `base_model_name_or_path` '../base') and return `splade/`. 0 (default): one folder at the root with full weights
+   * in the layout sentence-transformers 6 saves, which `SparseEncoder(folder)` in Python loads as it is.
    */
   loraRank?: number;
 }
@@ -140,13 +140,24 @@ export async function writeRandomSpladeModel(root: string, options: RandomSplade
     await writeSafetensors(join(splade, 'adapter_model.safetensors'), adapter);
     await json('adapter_config.json', { peft_type: 'LORA', r: rank, lora_alpha: 2 * rank, target_modules: ['query', 'value'], base_model_name_or_path: '../base', bias: 'none' });
   }
-  await json('modules.json', [
-    { idx: 0, name: '0', path: '', type: 'sentence_transformers.sparse_encoder.models.MLMTransformer' },
-    { idx: 1, name: '1', path: '1_SpladePooling', type: 'sentence_transformers.sparse_encoder.models.SpladePooling' },
-  ]);
-  await json('sentence_bert_config.json', { max_seq_length: 512, do_lower_case: false });
-  await json('1_SpladePooling/config.json', { pooling_strategy: 'max', activation_function: 'relu', word_embedding_dimension: dims.vocab });
-  await json('config_sentence_transformers.json', { model_type: 'SparseEncoder', prompts: { query: '', document: '' }, default_prompt_name: null, similarity_fn_name: 'dot' });
+  if (rank > 0) {
+    // sentence-transformers 5 layout, as the real model on the Hub.
+    await json('modules.json', [
+      { idx: 0, name: '0', path: '', type: 'sentence_transformers.sparse_encoder.models.MLMTransformer' },
+      { idx: 1, name: '1', path: '1_SpladePooling', type: 'sentence_transformers.sparse_encoder.models.SpladePooling' },
+    ]);
+    await json('sentence_bert_config.json', { max_seq_length: 512, do_lower_case: false });
+    await json('1_SpladePooling/config.json', { pooling_strategy: 'max', activation_function: 'relu', word_embedding_dimension: dims.vocab });
+  } else {
+    // What sentence-transformers 6.0.1 itself saves (test/fixtures/splade-tiny/splade-peft), so that it loads as is.
+    await json('modules.json', [
+      { idx: 0, name: '0', path: '', type: 'sentence_transformers.base.modules.transformer.Transformer' },
+      { idx: 1, name: '1', path: '1_SpladePooling', type: 'sentence_transformers.sparse_encoder.modules.splade_pooling.SpladePooling' },
+    ]);
+    await json('sentence_bert_config.json', { transformer_task: 'fill-mask', modality_config: { text: { method: 'forward', method_output_name: 'logits' } }, module_output_name: 'token_embeddings' });
+    await json('1_SpladePooling/config.json', { pooling_strategy: 'max', activation_function: 'relu', embedding_dimension: null });
+  }
+  await json('config_sentence_transformers.json', { model_type: 'SparseEncoder', prompts: { query: '', document: '' }, default_prompt_name: null, similarity_fn_name: null });
   const tokenizer = fixtureTokenizerFolder();
   for (const file of ['tokenizer.json', 'tokenizer_config.json', 'vocab.txt']) await cp(join(tokenizer, file), join(splade, file));
   return splade;
