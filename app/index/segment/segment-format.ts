@@ -1,0 +1,93 @@
+/**
+ * The segment file format (version 1): one immutable file `<name>.seg` per segment.
+ *
+ * A segment holds the passages of one flush or merge under local doc ids 0..n-1, reordered so that similar
+ * passages sit next to each other, in blocks of `blockSize` docs (BMP: Mallia, Suel, Tonellotto, SIGIR 2024).
+ *
+ * ```
+ * header     8-byte magic "SPLDSEG1", u32 format version, u32 0
+ * blocks     the block postings, grouped in pages of `blocksPerPage` blocks (the unit of I/O, cache and CRC).
+ *            Each block is a small inverted index of its docs, term-major:
+ *              u32 nTerms, u32 nPostings,
+ *              u16 terms[nTerms] (ascending),
+ *              ends[nTerms]: u16 (nPostings <= 65535) or u32 (4-aligned) — posting end offset of each term,
+ *              u8 docs[nPostings] (doc within the block, ascending per term), u8 impacts[nPostings] (1..255),
+ *              zero padding to a multiple of 4.
+ * blockmax   per present term, the max impact of the term in each block where it occurs (block-max metadata):
+ *            sparse: u16 (blockCount <= 65536) or u32 block ids, then u8 max impacts, padded to 4;
+ *            dense (when cheaper): u8 max impact per block (0 = absent), padded to 4.
+ * blockdir   f64 start offset of every block (blockCount + 1 entries, the last one = end of the blocks), then a
+ *            u32 CRC-32 per page.
+ * termdir    for the present terms (ascending): u32 term ids, f64 list offsets, u32 entry counts, u32 list CRCs,
+ *            u8 segment-wide max impact, u8 dense flag (each array padded to 8 bytes).
+ * docs       u32 passage id per local doc, then u32 file id per local doc.
+ * pidindex   u32 passage ids ascending, then the u32 local doc of each (for deletes by passage id).
+ * table      JSON: {"format":1, "meta": {...}, "sections": {name: [offset, length, crc32]}}.
+ * trailer    32 bytes: f64 table offset, u32 table length, u32 table CRC, u32 format version,
+ *            u32 CRC of the previous 20 bytes, 8-byte magic "SPLDSEGE".
+ * ```
+ * All integers little-endian; sections start on 8-byte boundaries. Small sections are checked against their CRC
+ * when loaded; pages and block-max lists are checked one by one when first read (lazily, so that opening a large
+ * index stays fast); `SegmentReader.verify()` checks everything.
+ */
+
+export const SEGMENT_FORMAT_VERSION = 1;
+export const OLDEST_SUPPORTED_SEGMENT_FORMAT = 1;
+export const SEGMENT_EXTENSION = '.seg';
+export const HEADER_MAGIC = 'SPLDSEG1';
+export const TRAILER_MAGIC = 'SPLDSEGE';
+export const HEADER_BYTES = 16;
+export const TRAILER_BYTES = 32;
+
+export const DEFAULT_BLOCK_SIZE = 32;
+export const DEFAULT_BLOCKS_PER_PAGE = 8;
+export const MAX_BLOCK_SIZE = 256;
+
+export type SectionName = 'blocks' | 'blockmax' | 'blockdir' | 'termdir' | 'docs' | 'pidindex';
+
+/** Descriptive data of a segment, stored in its section table and in the catalog. */
+export interface SegmentMeta {
+  name: string;
+  docCount: number;
+  postingCount: number;
+  blockSize: number;
+  blocksPerPage: number;
+  blockCount: number;
+  termCount: number;
+  vocabSize: number;
+  /** Weight of one impact unit (the index's quantizer scale). */
+  scale: number;
+}
+
+export interface SectionTable {
+  format: number;
+  meta: SegmentMeta;
+  sections: Record<SectionName, [offset: number, length: number, crc: number]>;
+}
+
+export function align(value: number, to: number): number {
+  return Math.ceil(value / to) * to;
+}
+
+/** The file name of segment `name`. */
+export function segmentFileName(name: string): string {
+  return name + SEGMENT_EXTENSION;
+}
+
+const NAME_PATTERN = /^seg-[0-9a-z]+-[0-9a-f]{8}$/;
+
+/** True for names the index generates (`seg-<generation base36>-<8 hex>`), false for anything else. */
+export function isSegmentName(name: string): boolean {
+  return NAME_PATTERN.test(name);
+}
+
+/** Byte-level layout of a block starting at byte `o` of a page (see the module comment). */
+export function blockLayout(nTerms: number, nPostings: number, o: number) {
+  const termsOffset = o + 8;
+  const wide = nPostings > 0xffff;
+  const endsOffset = wide ? align(termsOffset + 2 * nTerms, 4) : termsOffset + 2 * nTerms;
+  const docsOffset = endsOffset + (wide ? 4 : 2) * nTerms;
+  const impactsOffset = docsOffset + nPostings;
+  const end = align(impactsOffset + nPostings, 4);
+  return { termsOffset, wide, endsOffset, docsOffset, impactsOffset, end };
+}
