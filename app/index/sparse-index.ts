@@ -269,9 +269,16 @@ export class SparseIndex {
   refresh(): boolean {
     this.assertOpen();
     const version = this.catalog.dataVersion();
-    if (version === this.seenDataVersion && !this.forceRefresh) return false;
-    this.forceRefresh = false;
-    this.seenDataVersion = version;
+    if (version === this.seenDataVersion) return false;
+    return retryOnMovedCommit(this.catalog, () => this.db.transaction(() => this.moveToCatalogGeneration())());
+  }
+
+  /**
+   * Inside a read transaction: makes the snapshot match the transaction's committed generation (a real read, so the
+   * transaction's view is pinned by it).
+   */
+  private moveToCatalogGeneration(): boolean {
+    this.seenDataVersion = this.catalog.dataVersion();
     const generation = this.catalog.generation();
     if (generation === this.current.generation) return false;
     const next = loadSnapshot(this.dir, this.catalog, this.cache, this.current);
@@ -281,12 +288,9 @@ export class SparseIndex {
     return true;
   }
 
-  private forceRefresh = false;
-
-  /** @internal the writer calls this after its commit (the same-connection data_version does not change). */
+  /** @internal the writer calls this after its commits. */
   refreshAfterCommit(): void {
-    this.forceRefresh = true;
-    this.refresh();
+    this.db.transaction(() => this.moveToCatalogGeneration())();
   }
 
   /** @internal the current snapshot, retained: the caller must release it. */
@@ -305,8 +309,18 @@ export class SparseIndex {
     if (!(Number.isInteger(k) && k >= 1 && k <= 10000)) throw new IndexError('invalid-argument', `k must be an integer in 1..10000, got ${k}`);
     const mode = options.mode ?? 'exact';
     if (mode !== 'exact' && mode !== 'approximate') throw new IndexError('invalid-argument', `mode must be 'exact' or 'approximate', got ${String(mode)}`);
-    this.refresh();
-    const snapshot = this.current.retain();
+    // One read transaction around the whole search: the snapshot's manifest and the catalog rows of the hits come
+    // from the same committed state even when another process commits meanwhile.
+    return retryOnMovedCommit(this.catalog, () =>
+      this.db.transaction(() => {
+        this.moveToCatalogGeneration();
+        return this.searchSnapshot(this.current, query, k, mode, options);
+      })(),
+    );
+  }
+
+  private searchSnapshot(current: Snapshot, query: SparseVector, k: number, mode: 'exact' | 'approximate', options: SearchOptions): SearchResult {
+    const snapshot = current.retain();
     try {
       const full = prepareQuery(query);
       const approx = { ...DEFAULT_APPROXIMATION, ...(options.approximation ?? {}) };
@@ -507,15 +521,21 @@ export class SparseIndex {
 }
 
 function loadSnapshot(dir: string, catalog: CatalogQueries, cache: ByteLru<CachedItem>, previous?: Snapshot): Snapshot {
-  // A concurrent writer may commit (and remove merged-away files) between reading the manifest and opening the
-  // files: a missing file then means "read the manifest again", unless the generation did not move.
+  return Snapshot.load(dir, catalog.manifest(), cache, previous);
+}
+
+/**
+ * Runs `read` (a read transaction) again when it failed on a missing segment file because another process
+ * committed and removed that file meanwhile; a missing file without a newer commit is real damage.
+ */
+function retryOnMovedCommit<T>(catalog: CatalogQueries, read: () => T): T {
   for (let attempt = 0; ; attempt++) {
-    const manifest = catalog.manifest();
+    const generation = catalog.generation();
     try {
-      return Snapshot.load(dir, manifest, cache, previous);
+      return read();
     } catch (error) {
-      if (attempt < 5 && error instanceof IndexCorruptError && catalog.generation() !== manifest.generation) continue;
-      throw error;
+      const moved = error instanceof IndexCorruptError && / is missing$/.test(error.message) && catalog.generation() !== generation;
+      if (!moved || attempt >= 5) throw error;
     }
   }
 }
