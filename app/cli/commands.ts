@@ -16,3 +16,4 @@ export interface CliCommand {
 
 /** Lazily imported, so that `splade-search tokenize` does not load onnxruntime. */
 export const commands: Record<string, () => Promise<CliCommand>> = {};
+commands['bench-index'] = () => import('./bench-index-command.js').then((m) => m.benchIndexCommand);

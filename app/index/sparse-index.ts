@@ -114,7 +114,7 @@ export interface SearchResult {
 
 export interface IndexStats {
   generation: number;
-  segments: { name: string; docCount: number; deletedCount: number; postingCount: number; byteSize: number }[];
+  segments: { name: string; docCount: number; deletedCount: number; postingCount: number; byteSize: number; sections: Record<string, number> }[];
   docCount: number;
   liveDocCount: number;
   postingCount: number;
@@ -429,12 +429,13 @@ export class SparseIndex {
 
   stats(): IndexStats {
     this.assertOpen();
-    const segments = this.current.segments.map(({ row }) => ({
+    const segments = this.current.segments.map(({ row, reader }) => ({
       name: row.name,
       docCount: row.docCount,
       deletedCount: row.deletedCount,
       postingCount: row.postingCount,
       byteSize: row.byteSize,
+      sections: reader.sectionBytes() as Record<string, number>,
     }));
     return {
       generation: this.current.generation,

@@ -40,7 +40,7 @@ export const HEADER_BYTES = 16;
 export const TRAILER_BYTES = 32;
 
 export const DEFAULT_BLOCK_SIZE = 32;
-export const DEFAULT_BLOCKS_PER_PAGE = 8;
+export const DEFAULT_BLOCKS_PER_PAGE = 4;
 export const MAX_BLOCK_SIZE = 256;
 
 export type SectionName = 'blocks' | 'blockmax' | 'blockdir' | 'termdir' | 'docs' | 'pidindex';

@@ -170,6 +170,13 @@ export class SegmentReader {
     return this.meta.blockSize;
   }
 
+  /** Bytes of each section of the file (for size reports). */
+  sectionBytes(): Record<SectionName, number> {
+    const out = {} as Record<SectionName, number>;
+    for (const [name, [, length]] of Object.entries(this.sections)) out[name as SectionName] = length;
+    return out;
+  }
+
   /** Number of blocks term `term` occurs in (0 when absent). */
   termBlockCount(term: number): number {
     const slot = term < this.termSlot.length ? this.termSlot[term]! : -1;
