@@ -646,6 +646,7 @@ export class IndexWriter {
     this.snapshot.release();
     this.snapshot = this.index.acquireSnapshot();
     this.folders = undefined;
+    if (this.batch.docCount === 0) this.batchName = this.newSegmentName();
     failPoint('commit.gc');
     this.collectGarbage();
     if (this.autoMerge) this.maybeMerge();

@@ -332,6 +332,8 @@ export class SparseIndex {
         blocksScored: 0,
         blocksTotal: 0,
         postingsScored: 0,
+        boundMs: 0,
+        scoreMs: 0,
         segments: snapshot.segments.length,
         queryTerms: full.terms.length,
         queryTermsUsed: used.terms.length,

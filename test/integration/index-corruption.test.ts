@@ -20,6 +20,7 @@ function build(dir: string) {
   const writer = index.openWriter({ autoMerge: false });
   const vectors = new Map<string, ReturnType<typeof generator.document>[]>();
   let doc = 0;
+  const segments: string[] = [];
   for (const group of ['a', 'b']) {
     for (let i = 0; i < 12; i++) {
       const path = `/c/${group}${i}.txt`;
@@ -27,9 +28,8 @@ function build(dir: string) {
       vectors.set(path, list);
       writer.upsertFile({ path }, list.map((vector, j) => ({ vector, charStart: j, charEnd: j + 1, text: `${path}#${j}` })));
     }
-    writer.commit();
+    segments.push(...writer.commit().segmentsAdded);
   }
-  const segments = index.stats().segments.map((s) => s.name);
   writer.close();
   index.close();
   return { vectors, segments };

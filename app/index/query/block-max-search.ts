@@ -9,8 +9,8 @@
  *
  * Scores are in impact units (Σ weight × code); multiply by the quantizer scale for weights.
  */
-import type { Page, SegmentReader } from '../segment/segment-reader.js';
-import { blockLayout } from '../segment/segment-format.js';
+import { forEachBlockTerm, type Page, type SegmentReader } from '../segment/segment-reader.js';
+import { TERM_BUCKET_BITS, blockLayout, bucketCountOf } from '../segment/segment-format.js';
 import type { PreparedQuery } from './prepared-query.js';
 import type { TopKHeap } from './top-k-heap.js';
 
@@ -29,6 +29,10 @@ export interface BlockSearchStats {
   blocksScored: number;
   blocksTotal: number;
   postingsScored: number;
+  /** Milliseconds spent computing block upper bounds and ordering blocks. */
+  boundMs: number;
+  /** Milliseconds spent scoring blocks. */
+  scoreMs: number;
 }
 
 /** Relative slack on float32 upper bounds so rounding can never prune a block that holds a better doc. */
@@ -41,15 +45,12 @@ export class SearchScratch {
   bucketStart = new Uint32Array(BUCKETS + 1);
   order = new Uint32Array(0);
   acc = new Float64Array(256);
-  /** query position of each term id, or -1 (for the linear block scan). */
-  queryPosition = new Int32Array(0);
 
-  ensure(blocks: number, vocab: number): void {
+  ensure(blocks: number): void {
     if (this.ub.length < blocks) {
       this.ub = new Float32Array(blocks);
       this.order = new Uint32Array(blocks);
     }
-    if (this.queryPosition.length < vocab) this.queryPosition = new Int32Array(vocab).fill(-1);
   }
 }
 
@@ -68,7 +69,7 @@ export function searchSegment(
   const reader = view.reader;
   const blockCount = reader.blockCount;
   const vocab = reader.meta.vocabSize;
-  scratch.ensure(blockCount, vocab);
+  scratch.ensure(blockCount);
   const ub = scratch.ub;
   ub.fill(0, 0, blockCount);
   const qTerms = query.terms;
@@ -83,6 +84,7 @@ export function searchSegment(
   stats.blocksTotal += blockCount;
   if (segmentBound === 0 || segmentBound * alpha * BOUND_SLACK <= heap.threshold) return;
 
+  const boundStart = performance.now();
   for (let i = 0; i < nq; i++) {
     const term = qTerms[i]!;
     if (term >= vocab || reader.termMax[term] === 0) continue;
@@ -120,14 +122,15 @@ export function searchSegment(
     if (u > 0) order[fill[BUCKETS - 1 - Math.floor(u * toBucket)]!++] = b;
   }
 
+  const scoreStart = performance.now();
+  stats.boundMs += scoreStart - boundStart;
   const blockSize = reader.blockSize;
+  const buckets = bucketCountOf(vocab);
   if (scratch.acc.length < blockSize) scratch.acc = new Float64Array(blockSize);
   const acc = scratch.acc;
   const deleted = view.deleted;
   const allowed = view.allowed;
   const slotBase = slot * 4294967296;
-  const queryPosition = scratch.queryPosition;
-  for (let i = 0; i < nq; i++) if (qTerms[i]! < queryPosition.length) queryPosition[qTerms[i]!] = i;
   const boundFactor = alpha * BOUND_SLACK;
   let threshold = heap.threshold;
   let page: Page | undefined;
@@ -144,7 +147,7 @@ export function searchSegment(
         if (ub[b]! * boundFactor <= threshold) continue;
         if (page === undefined || b < page.firstBlock || b >= page.firstBlock + page.start.length - 1) page = reader.pageOf(b);
         stats.blocksScored++;
-        stats.postingsScored += scoreBlock(page, b, qTerms, qWeights, queryPosition, acc);
+        stats.postingsScored += scoreBlock(page, b, buckets, qTerms, qWeights, acc);
         const first = b * blockSize;
         const docsInBlock = Math.min(blockSize, reader.docCount - first);
         for (let d = 0; d < docsInBlock; d++) {
@@ -161,106 +164,84 @@ export function searchSegment(
       if (nonEmpty === to) break;
     }
   } finally {
-    for (let i = 0; i < nq; i++) if (qTerms[i]! < queryPosition.length) queryPosition[qTerms[i]!] = -1;
+    stats.scoreMs += performance.now() - scoreStart;
   }
 }
 
 /**
- * Adds every query term's postings in block `b` to `acc[docInBlock]`; returns the number of postings read.
- * Finds the query terms among the block's terms by binary search when the query is short relative to the block,
- * else by one linear pass with a term → query-position table.
+ * Adds every query term's postings in block `b` to `acc[docInBlock]`; returns the number of postings read. Query
+ * terms are ascending, so each term bucket of the block is scanned at most once, forward.
  */
-export function scoreBlock(
-  page: Page,
-  b: number,
-  qTerms: Uint32Array,
-  qWeights: Float64Array,
-  queryPosition: Int32Array,
-  acc: Float64Array,
-): number {
+export function scoreBlock(page: Page, b: number, buckets: number, qTerms: Uint32Array, qWeights: Float64Array, acc: Float64Array): number {
   const o = page.start[b - page.firstBlock]!;
-  const u32 = page.u32;
-  const u16 = page.u16;
   const u8 = page.u8;
-  const nTerms = u32[o >> 2]!;
-  const nPostings = u32[(o >> 2) + 1]!;
-  const layout = blockLayout(nTerms, nPostings, o);
-  const termsAt = layout.termsOffset >> 1;
+  const nTerms = page.u32[o >> 2]!;
+  const nPostings = page.u32[(o >> 2) + 1]!;
+  const layout = blockLayout(nTerms, nPostings, buckets, o);
   const wide = layout.wide;
-  const endsAt = wide ? layout.endsOffset >> 2 : layout.endsOffset >> 1;
+  const table = wide ? page.u32 : page.u16;
+  const termStartAt = wide ? layout.termStartOffset >> 2 : layout.termStartOffset >> 1;
+  const postStartAt = wide ? layout.postStartOffset >> 2 : layout.postStartOffset >> 1;
+  const lowAt = layout.lowOffset;
+  const countAt = layout.countOffset;
   const docsAt = layout.docsOffset;
   const impactsAt = layout.impactsOffset;
   const nq = qTerms.length;
   let read = 0;
-  if (nq * 14 < nTerms) {
-    let lo = 0;
-    for (let i = 0; i < nq && lo < nTerms; i++) {
-      const term = qTerms[i]!;
-      let hi = nTerms;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (u16[termsAt + mid]! < term) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo < nTerms && u16[termsAt + lo] === term) {
-        const begin = lo === 0 ? 0 : wide ? u32[endsAt + lo - 1]! : u16[endsAt + lo - 1]!;
-        const end = wide ? u32[endsAt + lo]! : u16[endsAt + lo]!;
-        const w = qWeights[i]!;
-        for (let p = begin; p < end; p++) acc[u8[docsAt + p]!]! += w * u8[impactsAt + p]!;
-        read += end - begin;
-        lo++;
-      }
+  let bucket = -1;
+  let j = 0;
+  let jEnd = 0;
+  let p = 0;
+  for (let i = 0; i < nq; i++) {
+    const term = qTerms[i]!;
+    const termBucket = term >> TERM_BUCKET_BITS;
+    if (termBucket !== bucket) {
+      if (termBucket >= buckets) break;
+      bucket = termBucket;
+      j = table[termStartAt + bucket]!;
+      jEnd = table[termStartAt + bucket + 1]!;
+      p = table[postStartAt + bucket]!;
     }
-  } else {
-    let begin = 0;
-    for (let j = 0; j < nTerms; j++) {
-      const end = wide ? u32[endsAt + j]! : u16[endsAt + j]!;
-      const position = queryPosition[u16[termsAt + j]!]!;
-      if (position >= 0) {
-        const w = qWeights[position]!;
-        for (let p = begin; p < end; p++) acc[u8[docsAt + p]!]! += w * u8[impactsAt + p]!;
-        read += end - begin;
-      }
-      begin = end;
+    const low = term & LOW_MASK;
+    while (j < jEnd && u8[lowAt + j]! < low) {
+      p += u8[countAt + j]! + 1;
+      j++;
+    }
+    if (j < jEnd && u8[lowAt + j] === low) {
+      const end = p + u8[countAt + j]! + 1;
+      const w = qWeights[i]!;
+      for (let q = p; q < end; q++) acc[u8[docsAt + q]!]! += w * u8[impactsAt + q]!;
+      read += end - p;
+      p = end;
+      j++;
     }
   }
   return read;
 }
+
+const LOW_MASK = (1 << TERM_BUCKET_BITS) - 1;
 
 /** The matched terms of local doc `doc` and their impacts (for per-term contributions of a hit). */
 export function docTermImpacts(reader: SegmentReader, doc: number, qTerms: Uint32Array): { terms: number[]; impacts: number[] } {
   const b = Math.floor(doc / reader.blockSize);
   const inBlock = doc - b * reader.blockSize;
   const page = reader.pageOf(b);
-  const o = page.start[b - page.firstBlock]!;
-  const nTerms = page.u32[o >> 2]!;
-  const nPostings = page.u32[(o >> 2) + 1]!;
-  const layout = blockLayout(nTerms, nPostings, o);
+  const buckets = bucketCountOf(reader.meta.vocabSize);
   const terms: number[] = [];
   const impacts: number[] = [];
-  let lo = 0;
-  for (let i = 0; i < qTerms.length; i++) {
-    const term = qTerms[i]!;
-    let hi = nTerms;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (page.u16[(layout.termsOffset >> 1) + mid]! < term) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo < nTerms && page.u16[(layout.termsOffset >> 1) + lo] === term) {
-      const endAt = (index: number) => (layout.wide ? page.u32[(layout.endsOffset >> 2) + index]! : page.u16[(layout.endsOffset >> 1) + index]!);
-      const begin = lo === 0 ? 0 : endAt(lo - 1);
-      const end = endAt(lo);
-      for (let p = begin; p < end; p++) {
-        const d = page.u8[layout.docsOffset + p]!;
-        if (d === inBlock) {
-          terms.push(term);
-          impacts.push(page.u8[layout.impactsOffset + p]!);
-          break;
-        }
-        if (d > inBlock) break;
+  let q = 0;
+  forEachBlockTerm(page, b, buckets, (term, begin, end) => {
+    while (q < qTerms.length && qTerms[q]! < term) q++;
+    if (q >= qTerms.length || qTerms[q] !== term) return;
+    for (let p = begin; p < end; p++) {
+      const d = page.u8[page.docsAt + p]!;
+      if (d === inBlock) {
+        terms.push(term);
+        impacts.push(page.u8[page.impactsAt + p]!);
+        return;
       }
+      if (d > inBlock) return;
     }
-  }
+  });
   return { terms, impacts };
 }

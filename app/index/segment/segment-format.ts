@@ -7,10 +7,12 @@
  * ```
  * header     8-byte magic "SPLDSEG1", u32 format version, u32 0
  * blocks     the block postings, grouped in pages of `blocksPerPage` blocks (the unit of I/O, cache and CRC).
- *            Each block is a small inverted index of its docs, term-major:
+ *            Each block is a small inverted index of its docs, term-major, its terms grouped in buckets of 128
+ *            ids (bucket = term >> 7) so that finding a query term touches ~3 cache lines, not a binary search:
  *              u32 nTerms, u32 nPostings,
- *              u16 terms[nTerms] (ascending),
- *              ends[nTerms]: u16 (nPostings <= 65535) or u32 (4-aligned) — posting end offset of each term,
+ *              termStart[buckets + 1], postStart[buckets + 1]: first term / first posting of each bucket
+ *                (u16, or u32 when nPostings > 65535),
+ *              u8 low[nTerms] (term & 127, ascending within a bucket), u8 count[nTerms] (postings - 1),
  *              u8 docs[nPostings] (doc within the block, ascending per term), u8 impacts[nPostings] (1..255),
  *              zero padding to a multiple of 4.
  * blockmax   per present term, the max impact of the term in each block where it occurs (block-max metadata):
@@ -81,13 +83,27 @@ export function isSegmentName(name: string): boolean {
   return NAME_PATTERN.test(name);
 }
 
-/** Byte-level layout of a block starting at byte `o` of a page (see the module comment). */
-export function blockLayout(nTerms: number, nPostings: number, o: number) {
-  const termsOffset = o + 8;
+/** Term ids are grouped in buckets of 128 inside a block (term = bucket × 128 + low byte). */
+export const TERM_BUCKET_BITS = 7;
+
+/** Number of term buckets of a vocabulary. */
+export function bucketCountOf(vocabSize: number): number {
+  return (vocabSize + (1 << TERM_BUCKET_BITS) - 1) >> TERM_BUCKET_BITS;
+}
+
+/**
+ * Byte-level layout of a block starting at byte `o` (a multiple of 4) of a page (see the module comment). `wide`
+ * blocks (more than 65535 postings) use u32 bucket tables, others u16.
+ */
+export function blockLayout(nTerms: number, nPostings: number, buckets: number, o: number) {
   const wide = nPostings > 0xffff;
-  const endsOffset = wide ? align(termsOffset + 2 * nTerms, 4) : termsOffset + 2 * nTerms;
-  const docsOffset = endsOffset + (wide ? 4 : 2) * nTerms;
+  const width = wide ? 4 : 2;
+  const termStartOffset = o + 8;
+  const postStartOffset = termStartOffset + width * (buckets + 1);
+  const lowOffset = postStartOffset + width * (buckets + 1);
+  const countOffset = lowOffset + nTerms;
+  const docsOffset = countOffset + nTerms;
   const impactsOffset = docsOffset + nPostings;
   const end = align(impactsOffset + nPostings, 4);
-  return { termsOffset, wide, endsOffset, docsOffset, impactsOffset, end };
+  return { wide, termStartOffset, postStartOffset, lowOffset, countOffset, docsOffset, impactsOffset, end };
 }

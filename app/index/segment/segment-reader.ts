@@ -13,6 +13,8 @@ import {
   TRAILER_BYTES,
   TRAILER_MAGIC,
   blockLayout,
+  bucketCountOf,
+  TERM_BUCKET_BITS,
   type SectionName,
   type SectionTable,
   type SegmentMeta,
@@ -33,6 +35,33 @@ export interface Page {
   u16: Uint16Array;
   u32: Uint32Array;
   start: Uint32Array;
+  /** Scratch for forEachBlockTerm: the docs / impacts offsets of the block it is visiting. */
+  docsAt: number;
+  impactsAt: number;
+}
+
+/**
+ * Calls `visit(term, begin, end)` for each term of block `b` in ascending order, with its postings' range
+ * [begin, end) relative to `page.docsAt` / `page.impactsAt` (set for the block before the first call).
+ */
+export function forEachBlockTerm(page: Page, b: number, buckets: number, visit: (term: number, begin: number, end: number) => void): void {
+  const o = page.start[b - page.firstBlock]!;
+  const nTerms = page.u32[o >> 2]!;
+  const nPostings = page.u32[(o >> 2) + 1]!;
+  const layout = blockLayout(nTerms, nPostings, buckets, o);
+  page.docsAt = layout.docsOffset;
+  page.impactsAt = layout.impactsOffset;
+  const table = (offset: number, index: number) => (layout.wide ? page.u32[(offset >> 2) + index]! : page.u16[(offset >> 1) + index]!);
+  let p = 0;
+  for (let bucket = 0; bucket < buckets; bucket++) {
+    const from = table(layout.termStartOffset, bucket);
+    const to = table(layout.termStartOffset, bucket + 1);
+    for (let j = from; j < to; j++) {
+      const count = page.u8[layout.countOffset + j]! + 1;
+      visit((bucket << TERM_BUCKET_BITS) | page.u8[layout.lowOffset + j]!, p, p + count);
+      p += count;
+    }
+  }
 }
 
 export type CachedItem = BlockMaxList | Page | Uint32Array;
@@ -229,6 +258,8 @@ export class SegmentReader {
       u16: new Uint16Array(u8.buffer, 0, u8.length >> 1),
       u32: new Uint32Array(u8.buffer, 0, u8.length >> 2),
       start,
+      docsAt: 0,
+      impactsAt: 0,
     };
     this.cache.set(key, page, u8.length + 256);
     return page;
@@ -282,12 +313,12 @@ export class SegmentReader {
     // Pass 1: posting counts per live doc.
     const counts = new Uint32Array(n);
     const bs = this.meta.blockSize;
+    const buckets = bucketCountOf(this.meta.vocabSize);
     for (let b = 0; b < this.meta.blockCount; b++) {
       const page = this.pageOf(b);
       const o = page.start[b - page.firstBlock]!;
+      const layout = blockLayout(page.u32[o >> 2]!, page.u32[(o >> 2) + 1]!, buckets, o);
       const nPostings = page.u32[(o >> 2) + 1]!;
-      const nTerms = page.u32[o >> 2]!;
-      const layout = blockLayout(nTerms, nPostings, o);
       for (let p = 0; p < nPostings; p++) counts[b * bs + page.u8[layout.docsOffset + p]!]!++;
     }
     const liveDocs: number[] = [];
@@ -304,23 +335,15 @@ export class SegmentReader {
     const fill = new Float64Array(offsets.subarray(0, liveDocs.length));
     for (let b = 0; b < this.meta.blockCount; b++) {
       const page = this.pageOf(b);
-      const o = page.start[b - page.firstBlock]!;
-      const nTerms = page.u32[o >> 2]!;
-      const nPostings = page.u32[(o >> 2) + 1]!;
-      const layout = blockLayout(nTerms, nPostings, o);
-      let begin = 0;
-      for (let j = 0; j < nTerms; j++) {
-        const term = page.u16[(layout.termsOffset >> 1) + j]!;
-        const end = layout.wide ? page.u32[(layout.endsOffset >> 2) + j]! : page.u16[(layout.endsOffset >> 1) + j]!;
+      forEachBlockTerm(page, b, buckets, (term, begin, end) => {
         for (let p = begin; p < end; p++) {
-          const i = newIndex[b * bs + page.u8[layout.docsOffset + p]!]!;
+          const i = newIndex[b * bs + page.u8[page.docsAt + p]!]!;
           if (i < 0) continue;
           const slot = fill[i]!++;
           terms[slot] = term;
-          impacts[slot] = page.u8[layout.impactsOffset + p]!;
+          impacts[slot] = page.u8[page.impactsAt + p]!;
         }
-        begin = end;
-      }
+      });
     }
     const livePids = new Uint32Array(liveDocs.length);
     const liveFiles = new Uint32Array(liveDocs.length);

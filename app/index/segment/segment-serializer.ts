@@ -14,6 +14,8 @@ import {
   TRAILER_MAGIC,
   align,
   blockLayout,
+  bucketCountOf,
+  TERM_BUCKET_BITS,
   type SectionName,
   type SectionTable,
   type SegmentMeta,
@@ -54,6 +56,7 @@ function writeSegment(file: SequentialFile, docs: ForwardDocs, order: Uint32Arra
   const { blockSize, blocksPerPage, vocabSize } = options;
   const n = order.length;
   const blockCount = Math.ceil(n / blockSize);
+  const buckets = bucketCountOf(vocabSize);
   const header = new Uint8Array(16);
   header.set(Buffer.from(HEADER_MAGIC, 'latin1'), 0);
   new DataView(header.buffer).setUint32(8, SEGMENT_FORMAT_VERSION, true);
@@ -123,7 +126,7 @@ function writeSegment(file: SequentialFile, docs: ForwardDocs, order: Uint32Arra
         nPostings += docs.offsets[doc + 1]! - docs.offsets[doc]!;
       }
       const terms = used.subarray(0, nTerms).sort();
-      const layout = blockLayout(nTerms, nPostings, pageLength);
+      const layout = blockLayout(nTerms, nPostings, buckets, pageLength);
       if (layout.end > pageBuffer.length) {
         const bigger = new Uint8Array(Math.max(layout.end, pageBuffer.length * 2));
         bigger.set(pageBuffer.subarray(0, pageLength));
@@ -132,18 +135,33 @@ function writeSegment(file: SequentialFile, docs: ForwardDocs, order: Uint32Arra
       const view = new DataView(pageBuffer.buffer);
       view.setUint32(pageLength, nTerms, true);
       view.setUint32(pageLength + 4, nPostings, true);
+      const setTable = (offset: number, index: number, value: number) =>
+        layout.wide ? view.setUint32(offset + 4 * index, value, true) : view.setUint16(offset + 2 * index, value, true);
       let end = 0;
+      let bucket = 0;
+      setTable(layout.termStartOffset, 0, 0);
+      setTable(layout.postStartOffset, 0, 0);
       for (let j = 0; j < nTerms; j++) {
         const term = terms[j]!;
-        view.setUint16(layout.termsOffset + 2 * j, term, true);
+        const termBucket = term >> TERM_BUCKET_BITS;
+        while (bucket < termBucket) {
+          bucket++;
+          setTable(layout.termStartOffset, bucket, j);
+          setTable(layout.postStartOffset, bucket, end);
+        }
+        pageBuffer[layout.lowOffset + j] = term & ((1 << TERM_BUCKET_BITS) - 1);
+        pageBuffer[layout.countOffset + j] = termCount[term]! - 1;
         fill[term] = end;
         end += termCount[term]!;
-        if (layout.wide) view.setUint32(layout.endsOffset + 4 * j, end, true);
-        else view.setUint16(layout.endsOffset + 2 * j, end, true);
         const e = entryFill[term]!++;
         entryBlocks[e] = b;
         entryMax[e] = blockMaxOf[term]!;
         if (blockMaxOf[term]! > termMax[term]!) termMax[term] = blockMaxOf[term]!;
+      }
+      while (bucket < buckets) {
+        bucket++;
+        setTable(layout.termStartOffset, bucket, nTerms);
+        setTable(layout.postStartOffset, bucket, end);
       }
       for (let i = first; i < last; i++) {
         const doc = order[i]!;
