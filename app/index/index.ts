@@ -17,8 +17,8 @@
  *
  * - Vectors: term ids ascending in [0, vocabSize), weights finite and > 0; stored as 8-bit impacts (linear,
  *   index-wide scale = maxWeight / 255). Scores are dot products with those stored impacts.
- * - `search` mode 'exact' returns the true top-k (equal to brute force); 'approximate' prunes light query terms
- *   and stops early (knobs in `approximation`), then rescores its candidates exactly.
+ * - `search` mode 'exact' returns the true top-k (equal to brute force); 'approximate' bounds blocks with the
+ *   query's heaviest terms only and may stop early (knobs in `approximation`); its scores are still exact.
  * - Files carry a status (`pending`, `indexed`, `error` + message) for ingest; `listFiles({ status })` finds them.
  * - Segments are immutable; deletes are tombstones; merges run in a worker thread and swap in at a commit.
  * - Damage is detected by checksums (IndexCorruptError names the file); `SparseIndex.repair(dir)` drops damaged

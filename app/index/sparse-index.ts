@@ -53,22 +53,26 @@ export interface OpenOptions {
 export interface SearchFilter extends FileFilter {}
 
 export interface ApproximationOptions {
-  /** Stop once the k-th score reaches alpha × the best remaining block bound (1 = no block approximation). */
-  alpha?: number;
-  /** Query-term pruning: keep the heaviest terms covering this fraction of the query's weight (1 = all). */
+  /**
+   * Query-term pruning for the block bounds: the bounds use only the heaviest query terms covering this fraction of
+   * the query's total weight (1 = all terms). Blocks are still scored with the whole query, so returned scores are
+   * exact; what can be missed is a passage whose light terms lift it into the top k.
+   */
   queryMass?: number;
+  /** At least this many terms are kept for the bounds. */
   minQueryTerms?: number;
+  /** At most this many terms are kept for the bounds. */
   maxQueryTerms?: number;
-  /** Candidates gathered with the pruned query, then rescored exactly with the full query: k × this factor. */
-  candidateFactor?: number;
+  /** Stop once the k-th score reaches alpha × the best remaining block bound (1 = stop at the bound). */
+  alpha?: number;
 }
 
+/** Defaults chosen on the SPLADE-like benchmark data: recall@10 about 0.98 against exact at 1M passages. */
 export const DEFAULT_APPROXIMATION: Required<ApproximationOptions> = {
-  alpha: 0.9,
-  queryMass: 0.8,
-  minQueryTerms: 16,
-  maxQueryTerms: 96,
-  candidateFactor: 3,
+  queryMass: 0.7,
+  minQueryTerms: 8,
+  maxQueryTerms: 64,
+  alpha: 1,
 };
 
 export interface SearchOptions {
@@ -325,9 +329,9 @@ export class SparseIndex {
       const full = prepareQuery(query);
       const approx = { ...DEFAULT_APPROXIMATION, ...(options.approximation ?? {}) };
       const exact = mode === 'exact';
-      const used = exact ? full : pruneQuery(full, approx.queryMass, approx.minQueryTerms, approx.maxQueryTerms);
+      // Approximate mode bounds blocks with the heaviest query terms only, and scores them with all of them.
+      const bounds = exact ? full : pruneQuery(full, approx.queryMass, approx.minQueryTerms, approx.maxQueryTerms);
       const alpha = exact ? 1 : Math.min(1, Math.max(0.01, approx.alpha));
-      const gather = exact ? k : Math.max(k, Math.ceil(k * approx.candidateFactor));
       const stats: SearchStats = {
         blocksScored: 0,
         blocksTotal: 0,
@@ -336,24 +340,17 @@ export class SparseIndex {
         scoreMs: 0,
         segments: snapshot.segments.length,
         queryTerms: full.terms.length,
-        queryTermsUsed: used.terms.length,
+        queryTermsUsed: bounds.terms.length,
         generation: snapshot.generation,
       };
       const allowedFiles = options.filter ? this.allowedFiles(options.filter) : undefined;
-      const heap = new TopKHeap(gather);
+      const heap = new TopKHeap(k);
       snapshot.segments.forEach((segment, slot) => {
         const view: SegmentView = { reader: segment.reader, deleted: segment.deleted };
         if (allowedFiles) Object.assign(view, filterView(segment.reader, allowedFiles));
-        searchSegment(view, slot, used, heap, alpha, this.scratch, stats);
+        searchSegment(view, slot, bounds, heap, alpha, this.scratch, stats, full);
       });
-      let ranked = heap.sorted();
-      if (!exact) {
-        // Rescore the candidates with the full query, so scores and contributions are exact for what is returned.
-        ranked = ranked
-          .map(({ key }) => ({ key, score: exactScore(snapshot, key, full) }))
-          .sort((a, b) => b.score - a.score || a.key - b.key)
-          .slice(0, k);
-      }
+      const ranked = heap.sorted();
       const hits = this.materialize(snapshot, ranked, full, options.contributions ?? true);
       return { hits, stats };
     } finally {
@@ -569,17 +566,4 @@ function filterView(reader: import('./segment/segment-reader.js').SegmentReader,
     }
   }
   return { allowed, blockAllowed };
-}
-
-/** The exact score (impact units) of the doc behind a heap key, for the full query. */
-function exactScore(snapshot: Snapshot, key: number, query: PreparedQuery): number {
-  const segment = snapshot.segments[Math.floor(key / 4294967296)]!;
-  const found = docTermImpacts(segment.reader, key % 4294967296, query.terms);
-  let score = 0;
-  let q = 0;
-  for (let i = 0; i < found.terms.length; i++) {
-    while (query.terms[q] !== found.terms[i]) q++;
-    score += query.weights[q]! * found.impacts[i]!;
-  }
-  return score;
 }

@@ -13,6 +13,9 @@ import type { ForwardDocs } from './forward-batch.js';
 export interface ReorderOptions {
   /** Heaviest terms per doc used as its features. */
   featureTerms?: number;
+  /** Split each cluster further into groups of about this many docs (one block), 0 = no refinement. */
+  refineTo?: number;
+  refineIterations?: number;
   /** Terms kept per centroid. */
   centroidTerms?: number;
   /** Docs per cluster, on average, in the sample. */
@@ -35,7 +38,7 @@ export function reorderDocs(docs: ForwardDocs, live: Uint32Array, options: Reord
   const random = new Random(options.seed ?? 0x5eed, 7);
   const features = extractFeatures(docs, live, T);
   const sampleSize = Math.min(n, options.sampleSize ?? 50000);
-  const k = Math.max(2, Math.min(options.maxClusters ?? 4096, Math.round(sampleSize / (options.docsPerCluster ?? 32))));
+  const k = Math.max(2, Math.min(options.maxClusters ?? 8192, Math.round(sampleSize / (options.docsPerCluster ?? 16))));
   // The sample: positions into `live`.
   const sample = new Uint32Array(sampleSize);
   if (sampleSize === n) for (let i = 0; i < n; i++) sample[i] = i;
@@ -61,13 +64,35 @@ export function reorderDocs(docs: ForwardDocs, live: Uint32Array, options: Reord
   const everyone = new Uint32Array(n);
   for (let i = 0; i < n; i++) everyone[i] = i;
   assign(features, everyone, centroids, assignment, random, vocab);
-  // Order by (cluster, heaviest term), stable by position.
+  // Refinement: split every cluster into sub-clusters of about one block, so that the docs of a block are alike.
+  const refineTo = options.refineTo ?? 0;
+  const sub = new Int32Array(n);
+  if (refineTo > 0) {
+    const start = new Uint32Array(k + 1);
+    for (let i = 0; i < n; i++) start[assignment[i]! + 1]!++;
+    for (let c = 0; c < k; c++) start[c + 1]! += start[c]!;
+    const members = new Uint32Array(n);
+    const fill = start.slice(0, k);
+    for (let i = 0; i < n; i++) members[fill[assignment[i]!]!++] = i;
+    for (let c = 0; c < k; c++) {
+      const group = members.subarray(start[c]!, start[c + 1]!);
+      const parts = Math.round(group.length / refineTo);
+      if (parts < 2) continue;
+      let local = initialCentroids(features, group, parts, random);
+      for (let iteration = 0; iteration < (options.refineIterations ?? 3); iteration++) {
+        assign(features, group, local, sub, random, vocab);
+        local = updateCentroids(features, group, sub, parts, C, random, vocab);
+      }
+      assign(features, group, local, sub, random, vocab);
+    }
+  }
+  // Order by (cluster, sub-cluster or else heaviest term), stable by position. Keys stay below 2^53.
+  if (n >= 4194304) throw new RangeError(`cannot reorder more than 4194303 docs in one segment (got ${n})`);
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const first = features.count[i]! > 0 ? features.terms[i * T]! : 0;
-    keys[i] = (assignment[i]! * 65536 + first) * 4194304 + i;
+    const second = refineTo > 0 ? sub[i]! : features.count[i]! > 0 ? features.terms[i * T]! : 0;
+    keys[i] = (assignment[i]! * 65536 + second) * 4194304 + i;
   }
-  if (n >= 4194304) throw new RangeError(`cannot reorder more than 4194303 docs in one segment (got ${n})`);
   keys.sort();
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = live[keys[i]! % 4194304]!;

@@ -10,11 +10,11 @@
  *            Each block is a small inverted index of its docs, term-major, its terms grouped in buckets of 128
  *            ids (bucket = term >> 7) so that finding a query term touches ~3 cache lines, not a binary search:
  *              u32 nTerms, u32 nPostings,
- *              termStart[buckets + 1], postStart[buckets + 1]: first term / first posting of each bucket
- *                (u16, or u32 when nPostings > 65535),
- *              u8 low[nTerms] (term & 127, ascending within a bucket), u8 count[nTerms] (postings - 1),
- *              u8 docs[nPostings] (doc within the block, ascending per term), u8 impacts[nPostings] (1..255),
+ *              buckets + 1 pairs (first term, first posting) of each bucket (u16, or u32 when nPostings > 65535),
+ *              u16 entries[nTerms]: term & 127 (ascending within a bucket) | (postings - 1) << 8,
+ *              u16 postings[nPostings]: doc within the block (ascending per term) | impact (1..255) << 8,
  *              zero padding to a multiple of 4.
+ *            Pairs are interleaved so that finding a term and reading its postings touches few cache lines.
  * blockmax   per present term, the max impact of the term in each block where it occurs (block-max metadata):
  *            sparse: u16 (blockCount <= 65536) or u32 block ids, then u8 max impacts, padded to 4;
  *            dense (when cheaper): u8 max impact per block (0 = absent), padded to 4.
@@ -41,7 +41,7 @@ export const TRAILER_MAGIC = 'SPLDSEGE';
 export const HEADER_BYTES = 16;
 export const TRAILER_BYTES = 32;
 
-export const DEFAULT_BLOCK_SIZE = 32;
+export const DEFAULT_BLOCK_SIZE = 16;
 export const DEFAULT_BLOCKS_PER_PAGE = 4;
 export const MAX_BLOCK_SIZE = 256;
 
@@ -97,13 +97,9 @@ export function bucketCountOf(vocabSize: number): number {
  */
 export function blockLayout(nTerms: number, nPostings: number, buckets: number, o: number) {
   const wide = nPostings > 0xffff;
-  const width = wide ? 4 : 2;
-  const termStartOffset = o + 8;
-  const postStartOffset = termStartOffset + width * (buckets + 1);
-  const lowOffset = postStartOffset + width * (buckets + 1);
-  const countOffset = lowOffset + nTerms;
-  const docsOffset = countOffset + nTerms;
-  const impactsOffset = docsOffset + nPostings;
-  const end = align(impactsOffset + nPostings, 4);
-  return { wide, termStartOffset, postStartOffset, lowOffset, countOffset, docsOffset, impactsOffset, end };
+  const tableOffset = o + 8;
+  const entriesOffset = tableOffset + (wide ? 8 : 4) * (buckets + 1);
+  const postingsOffset = entriesOffset + 2 * nTerms;
+  const end = align(postingsOffset + 2 * nPostings, 4);
+  return { wide, tableOffset, entriesOffset, postingsOffset, end };
 }

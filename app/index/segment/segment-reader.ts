@@ -35,30 +35,32 @@ export interface Page {
   u16: Uint16Array;
   u32: Uint32Array;
   start: Uint32Array;
-  /** Scratch for forEachBlockTerm: the docs / impacts offsets of the block it is visiting. */
-  docsAt: number;
-  impactsAt: number;
 }
 
 /**
- * Calls `visit(term, begin, end)` for each term of block `b` in ascending order, with its postings' range
- * [begin, end) relative to `page.docsAt` / `page.impactsAt` (set for the block before the first call).
+ * Calls `visit(term, begin, end, postingsAt)` for each term of block `b` in ascending order. The term's postings
+ * are `page.u16[postingsAt + p]` for p in [begin, end): doc within the block = value & 255, impact = value >> 8.
  */
-export function forEachBlockTerm(page: Page, b: number, buckets: number, visit: (term: number, begin: number, end: number) => void): void {
+export function forEachBlockTerm(
+  page: Page,
+  b: number,
+  buckets: number,
+  visit: (term: number, begin: number, end: number, postingsAt: number) => void,
+): void {
   const o = page.start[b - page.firstBlock]!;
   const nTerms = page.u32[o >> 2]!;
   const nPostings = page.u32[(o >> 2) + 1]!;
   const layout = blockLayout(nTerms, nPostings, buckets, o);
-  page.docsAt = layout.docsOffset;
-  page.impactsAt = layout.impactsOffset;
-  const table = (offset: number, index: number) => (layout.wide ? page.u32[(offset >> 2) + index]! : page.u16[(offset >> 1) + index]!);
+  const postingsAt = layout.postingsOffset >> 1;
+  const entriesAt = layout.entriesOffset >> 1;
+  const firstTerm = (index: number) => (layout.wide ? page.u32[(layout.tableOffset >> 2) + 2 * index]! : page.u16[(layout.tableOffset >> 1) + 2 * index]!);
   let p = 0;
   for (let bucket = 0; bucket < buckets; bucket++) {
-    const from = table(layout.termStartOffset, bucket);
-    const to = table(layout.termStartOffset, bucket + 1);
-    for (let j = from; j < to; j++) {
-      const count = page.u8[layout.countOffset + j]! + 1;
-      visit((bucket << TERM_BUCKET_BITS) | page.u8[layout.lowOffset + j]!, p, p + count);
+    const to = firstTerm(bucket + 1);
+    for (let j = firstTerm(bucket); j < to; j++) {
+      const entry = page.u16[entriesAt + j]!;
+      const count = (entry >> 8) + 1;
+      visit((bucket << TERM_BUCKET_BITS) | (entry & 0xff), p, p + count, postingsAt);
       p += count;
     }
   }
@@ -258,8 +260,6 @@ export class SegmentReader {
       u16: new Uint16Array(u8.buffer, 0, u8.length >> 1),
       u32: new Uint32Array(u8.buffer, 0, u8.length >> 2),
       start,
-      docsAt: 0,
-      impactsAt: 0,
     };
     this.cache.set(key, page, u8.length + 256);
     return page;
@@ -317,9 +317,9 @@ export class SegmentReader {
     for (let b = 0; b < this.meta.blockCount; b++) {
       const page = this.pageOf(b);
       const o = page.start[b - page.firstBlock]!;
-      const layout = blockLayout(page.u32[o >> 2]!, page.u32[(o >> 2) + 1]!, buckets, o);
       const nPostings = page.u32[(o >> 2) + 1]!;
-      for (let p = 0; p < nPostings; p++) counts[b * bs + page.u8[layout.docsOffset + p]!]!++;
+      const postingsAt = blockLayout(page.u32[o >> 2]!, nPostings, buckets, o).postingsOffset >> 1;
+      for (let p = 0; p < nPostings; p++) counts[b * bs + (page.u16[postingsAt + p]! & 0xff)]!++;
     }
     const liveDocs: number[] = [];
     for (let d = 0; d < n; d++) if (isLive(d)) liveDocs.push(d);
@@ -335,13 +335,14 @@ export class SegmentReader {
     const fill = new Float64Array(offsets.subarray(0, liveDocs.length));
     for (let b = 0; b < this.meta.blockCount; b++) {
       const page = this.pageOf(b);
-      forEachBlockTerm(page, b, buckets, (term, begin, end) => {
+      forEachBlockTerm(page, b, buckets, (term, begin, end, postingsAt) => {
         for (let p = begin; p < end; p++) {
-          const i = newIndex[b * bs + page.u8[page.docsAt + p]!]!;
+          const posting = page.u16[postingsAt + p]!;
+          const i = newIndex[b * bs + (posting & 0xff)]!;
           if (i < 0) continue;
           const slot = fill[i]!++;
           terms[slot] = term;
-          impacts[slot] = page.u8[page.impactsAt + p]!;
+          impacts[slot] = posting >> 8;
         }
       });
     }

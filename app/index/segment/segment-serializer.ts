@@ -135,22 +135,24 @@ function writeSegment(file: SequentialFile, docs: ForwardDocs, order: Uint32Arra
       const view = new DataView(pageBuffer.buffer);
       view.setUint32(pageLength, nTerms, true);
       view.setUint32(pageLength + 4, nPostings, true);
-      const setTable = (offset: number, index: number, value: number) =>
-        layout.wide ? view.setUint32(offset + 4 * index, value, true) : view.setUint16(offset + 2 * index, value, true);
+      const setBucket = (index: number, firstTerm: number, firstPosting: number) => {
+        if (layout.wide) {
+          view.setUint32(layout.tableOffset + 8 * index, firstTerm, true);
+          view.setUint32(layout.tableOffset + 8 * index + 4, firstPosting, true);
+        } else {
+          view.setUint16(layout.tableOffset + 4 * index, firstTerm, true);
+          view.setUint16(layout.tableOffset + 4 * index + 2, firstPosting, true);
+        }
+      };
       let end = 0;
       let bucket = 0;
-      setTable(layout.termStartOffset, 0, 0);
-      setTable(layout.postStartOffset, 0, 0);
+      setBucket(0, 0, 0);
       for (let j = 0; j < nTerms; j++) {
         const term = terms[j]!;
         const termBucket = term >> TERM_BUCKET_BITS;
-        while (bucket < termBucket) {
-          bucket++;
-          setTable(layout.termStartOffset, bucket, j);
-          setTable(layout.postStartOffset, bucket, end);
-        }
-        pageBuffer[layout.lowOffset + j] = term & ((1 << TERM_BUCKET_BITS) - 1);
-        pageBuffer[layout.countOffset + j] = termCount[term]! - 1;
+        while (bucket < termBucket) setBucket(++bucket, j, end);
+        pageBuffer[layout.entriesOffset + 2 * j] = term & ((1 << TERM_BUCKET_BITS) - 1);
+        pageBuffer[layout.entriesOffset + 2 * j + 1] = termCount[term]! - 1;
         fill[term] = end;
         end += termCount[term]!;
         const e = entryFill[term]!++;
@@ -158,21 +160,17 @@ function writeSegment(file: SequentialFile, docs: ForwardDocs, order: Uint32Arra
         entryMax[e] = blockMaxOf[term]!;
         if (blockMaxOf[term]! > termMax[term]!) termMax[term] = blockMaxOf[term]!;
       }
-      while (bucket < buckets) {
-        bucket++;
-        setTable(layout.termStartOffset, bucket, nTerms);
-        setTable(layout.postStartOffset, bucket, end);
-      }
+      while (bucket < buckets) setBucket(++bucket, nTerms, end);
       for (let i = first; i < last; i++) {
         const doc = order[i]!;
         const inBlock = i - first;
         for (let p = docs.offsets[doc]!, pe = docs.offsets[doc + 1]!; p < pe; p++) {
           const slot = fill[docs.terms[p]!]!++;
-          pageBuffer[layout.docsOffset + slot] = inBlock;
-          pageBuffer[layout.impactsOffset + slot] = docs.impacts[p]!;
+          pageBuffer[layout.postingsOffset + 2 * slot] = inBlock;
+          pageBuffer[layout.postingsOffset + 2 * slot + 1] = docs.impacts[p]!;
         }
       }
-      pageBuffer.fill(0, layout.impactsOffset + nPostings, layout.end);
+      pageBuffer.fill(0, layout.postingsOffset + 2 * nPostings, layout.end);
       pageLength = layout.end;
     }
     const bytes = pageBuffer.subarray(0, pageLength);
