@@ -153,6 +153,11 @@ export class CatalogQueries {
       passagesOfFile: db.prepare('SELECT id, file_id, ordinal, char_start, char_end, page, line, text FROM passages WHERE file_id = ? ORDER BY ordinal'),
       passage: db.prepare('SELECT id, file_id, ordinal, char_start, char_end, page, line, text FROM passages WHERE id = ?'),
       maxFileId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM files'),
+      passageWithFile: db.prepare(
+        `SELECT p.id, p.file_id, p.ordinal, p.char_start, p.char_end, p.page, p.line, p.text,
+                f.folder_id, f.path, f.ext, f.size, f.mtime_ms, f.content_hash, f.status, f.error, f.passage_count, f.updated_ms
+         FROM passages p JOIN files f ON f.id = p.file_id WHERE p.id = ?`,
+      ),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
     };
   }
@@ -242,18 +247,12 @@ export class CatalogQueries {
     return row ? passageFromRow(row) : undefined;
   }
 
-  /** Passages and their files for the given passage ids (one query). */
+  /** Passages and their files for the given passage ids. */
   passagesWithFiles(ids: number[]): Map<number, { passage: PassageInfo; file: FileInfo }> {
     const out = new Map<number, { passage: PassageInfo; file: FileInfo }>();
-    if (ids.length === 0) return out;
-    const rows = this.db
-      .prepare(
-        `SELECT p.id, p.file_id, p.ordinal, p.char_start, p.char_end, p.page, p.line, p.text,
-                f.folder_id, f.path, f.ext, f.size, f.mtime_ms, f.content_hash, f.status, f.error, f.passage_count, f.updated_ms
-         FROM passages p JOIN files f ON f.id = p.file_id WHERE p.id IN (${ids.map(() => '?').join(',')})`,
-      )
-      .all(...ids) as Record<string, unknown>[];
-    for (const row of rows) {
+    for (const id of ids) {
+      const row = this.statements.passageWithFile.get(id) as Record<string, unknown> | undefined;
+      if (!row) continue;
       const passage = passageFromRow(row);
       const file = fileFromRow({ ...(row as unknown as FileRowRaw), id: row.file_id as number });
       out.set(passage.id, { passage, file });

@@ -9,7 +9,7 @@
  *
  * Scores are in impact units (Σ weight × code); multiply by the quantizer scale for weights.
  */
-import { forEachBlockTerm, type Page, type SegmentReader } from '../segment/segment-reader.js';
+import type { Page, SegmentReader } from '../segment/segment-reader.js';
 import { TERM_BUCKET_BITS, blockLayout, bucketCountOf } from '../segment/segment-format.js';
 import type { PreparedQuery } from './prepared-query.js';
 import type { TopKHeap } from './top-k-heap.js';
@@ -272,22 +272,49 @@ export function docTermImpacts(reader: SegmentReader, doc: number, qTerms: Uint3
   const inBlock = doc - b * reader.blockSize;
   const page = reader.pageOf(b);
   const buckets = bucketCountOf(reader.meta.vocabSize);
+  const o = page.start[b - page.firstBlock]!;
+  const u16 = page.u16;
+  const layout = blockLayout(page.u32[o >> 2]!, page.u32[(o >> 2) + 1]!, buckets, o);
+  const table = layout.wide ? page.u32 : page.u16;
+  const tableAt = layout.wide ? layout.tableOffset >> 2 : layout.tableOffset >> 1;
+  const entriesAt = layout.entriesOffset >> 1;
+  const postingsAt = layout.postingsOffset >> 1;
   const terms: number[] = [];
   const impacts: number[] = [];
-  let q = 0;
-  forEachBlockTerm(page, b, buckets, (term, begin, end, postingsAt) => {
-    while (q < qTerms.length && qTerms[q]! < term) q++;
-    if (q >= qTerms.length || qTerms[q] !== term) return;
-    for (let p = begin; p < end; p++) {
-      const posting = page.u16[postingsAt + p]!;
-      const d = posting & 0xff;
-      if (d === inBlock) {
-        terms.push(term);
-        impacts.push(posting >> 8);
-        return;
-      }
-      if (d > inBlock) return;
+  let bucket = -1;
+  let j = 0;
+  let jEnd = 0;
+  let p = 0;
+  for (let i = 0; i < qTerms.length; i++) {
+    const term = qTerms[i]!;
+    const termBucket = term >> TERM_BUCKET_BITS;
+    if (termBucket !== bucket) {
+      if (termBucket >= buckets) break;
+      bucket = termBucket;
+      j = table[tableAt + 2 * bucket]!;
+      p = table[tableAt + 2 * bucket + 1]!;
+      jEnd = table[tableAt + 2 * bucket + 2]!;
     }
-  });
+    const low = term & LOW_MASK;
+    let entry = 0;
+    while (j < jEnd && ((entry = u16[entriesAt + j]!) & 0xff) < low) {
+      p += (entry >> 8) + 1;
+      j++;
+    }
+    if (j < jEnd && (entry & 0xff) === low) {
+      const end = p + (entry >> 8) + 1;
+      for (let q = p; q < end; q++) {
+        const posting = u16[postingsAt + q]!;
+        const d = posting & 0xff;
+        if (d === inBlock) {
+          terms.push(term);
+          impacts.push(posting >> 8);
+        }
+        if (d >= inBlock) break;
+      }
+      p = end;
+      j++;
+    }
+  }
   return { terms, impacts };
 }
