@@ -69,9 +69,9 @@ export interface ApproximationOptions {
 
 /** Defaults chosen on the SPLADE-like benchmark data: recall@10 about 0.98 against exact at 1M passages. */
 export const DEFAULT_APPROXIMATION: Required<ApproximationOptions> = {
-  queryMass: 0.7,
+  queryMass: 0.8,
   minQueryTerms: 8,
-  maxQueryTerms: 64,
+  maxQueryTerms: 80,
   alpha: 1,
 };
 

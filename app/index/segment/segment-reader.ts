@@ -88,6 +88,9 @@ export class SegmentReader {
   readonly termMax: Uint8Array;
   private readonly dirDense: Uint8Array;
   private readonly cacheBase: number;
+  /** Pages / block-max lists whose CRC was checked once already: the file is immutable, re-reads skip it. */
+  private readonly pageChecked: Uint8Array;
+  private readonly listChecked: Uint8Array;
   private docsCache: { pids: Uint32Array; fileIds: Uint32Array } | undefined;
   private pidIndexCache: { pids: Uint32Array; docs: Uint32Array } | undefined;
   private refs = 1;
@@ -126,6 +129,8 @@ export class SegmentReader {
     this.dirCrcs = take((o) => new Uint32Array(termdir.buffer, o, m), 4 * m);
     const maxByTerm = take((o) => new Uint8Array(termdir.buffer, o, m), m);
     this.dirDense = take((o) => new Uint8Array(termdir.buffer, o, m), m);
+    this.pageChecked = new Uint8Array(pageCount);
+    this.listChecked = new Uint8Array(m);
     this.termSlot = new Int32Array(this.meta.vocabSize).fill(-1);
     this.termMax = new Uint8Array(this.meta.vocabSize);
     for (let j = 0; j < m; j++) {
@@ -227,7 +232,10 @@ export class SegmentReader {
     const idBytes = blockCount > 65536 ? 4 : 2;
     const length = alignUp(dense ? blockCount : count * (idBytes + 1), 4);
     const bytes = this.read(this.dirOffsets[slot]!, length);
-    if (crc32(bytes) !== this.dirCrcs[slot]) this.corrupt(`block-max list of term ${term} fails its checksum`);
+    if (this.listChecked[slot] === 0) {
+      if (crc32(bytes) !== this.dirCrcs[slot]) this.corrupt(`block-max list of term ${term} fails its checksum`);
+      this.listChecked[slot] = 1;
+    }
     const list: BlockMaxList = dense
       ? { count, dense: bytes, ids: null, max: null }
       : {
@@ -251,7 +259,10 @@ export class SegmentReader {
     const from = this.blockOffsets[firstBlock]!;
     const to = this.blockOffsets[lastBlock]!;
     const u8 = this.read(from, to - from);
-    if (crc32(u8) !== this.pageCrcs[pageIndex]) this.corrupt(`page ${pageIndex} (blocks ${firstBlock}..${lastBlock - 1}) fails its checksum`);
+    if (this.pageChecked[pageIndex] === 0) {
+      if (crc32(u8) !== this.pageCrcs[pageIndex]) this.corrupt(`page ${pageIndex} (blocks ${firstBlock}..${lastBlock - 1}) fails its checksum`);
+      this.pageChecked[pageIndex] = 1;
+    }
     const start = new Uint32Array(lastBlock - firstBlock + 1);
     for (let b = firstBlock; b <= lastBlock; b++) start[b - firstBlock] = this.blockOffsets[b]! - from;
     const page: Page = {

@@ -26,9 +26,17 @@ export class WriterLock {
     }
   }
 
-  /** Takes the lock or throws IndexLockedError. */
-  static acquire(dir: string): WriterLock {
-    const lock = WriterLock.tryAcquire(dir);
+  /**
+   * Takes the lock or throws IndexLockedError. Retries for up to `waitMs` first: opening an index takes the lock
+   * for a moment to clean up after a crash, which must not make a writer starting at that instant fail.
+   */
+  static acquire(dir: string, waitMs = 1000): WriterLock {
+    let lock = WriterLock.tryAcquire(dir);
+    const deadline = Date.now() + waitMs;
+    while (!lock && Date.now() < deadline) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+      lock = WriterLock.tryAcquire(dir);
+    }
     if (!lock) {
       throw new IndexLockedError(
         `Cannot open a writer on the index in ${dir}: another writer (in this or another process) holds ${join(dir, LOCK_FILE)}`,
