@@ -120,6 +120,8 @@ export class IndexWriter {
   private readonly running: RunningMerge[] = [];
   private completed: CompletedMerge[] = [];
   private mergeErrors: Error[] = [];
+  /** Segments whose merge failed (e.g. a damaged input): left out of merges until a repair drops them. */
+  private readonly mergeFailed = new Set<string>();
   private closed = false;
   private readonly flushBytes: number;
   private readonly autoMerge: boolean;
@@ -319,7 +321,6 @@ export class IndexWriter {
    */
   commit(payload?: unknown): CommitInfo {
     this.assertOpen();
-    this.throwMergeErrors();
     if (!this.inTransaction && this.completed.length === 0 && payload === undefined) {
       return { generation: this.snapshot.generation, changed: false, segmentsAdded: [], segmentsRemoved: [] };
     }
@@ -374,7 +375,7 @@ export class IndexWriter {
   maybeMerge(): number {
     this.assertOpen();
     if (this.running.length > 0) return 0;
-    const busy = new Set<string>();
+    const busy = new Set<string>(this.mergeFailed);
     for (const merge of this.completed) for (const name of merge.inputs) busy.add(name);
     const candidates = findMerges(this.mergeInputs(), this.policy, busy);
     if (candidates.length === 0) return 0;
@@ -384,7 +385,8 @@ export class IndexWriter {
 
   /**
    * Waits until no merge is running, then commits the finished ones (unless uncommitted changes are pending, in
-   * which case the next commit carries them). Rejects if a merge failed.
+   * which case the next commit carries them). Rejects with the first error of a failed merge since the last call
+   * (a failed merge changes nothing: its inputs stay as they were, and commits are not affected).
    */
   async waitForMerges(): Promise<void> {
     while (this.running.length > 0) await Promise.all(this.running.map((merge) => merge.done));
@@ -398,7 +400,7 @@ export class IndexWriter {
     if (this.inTransaction) throw new IndexError('invalid-argument', 'forceMerge needs a committed state: commit or roll back first');
     for (;;) {
       await this.waitForMerges();
-      const groups = forcedMerges(this.mergeInputs(), maxSegments);
+      const groups = forcedMerges(this.mergeInputs(), maxSegments, this.mergeFailed);
       if (groups.length === 0) return;
       for (const group of groups) {
         this.startMerge(group);
@@ -742,12 +744,14 @@ export class IndexWriter {
           }
         } else {
           rmSync(outputPath, { force: true });
-          this.mergeErrors.push(new IndexError('commit-failed', `Merge of ${names.join(', ')} failed: ${result.message}`));
+          // A damaged input is left out of merges until a repair drops it; other failures (a full disk) may pass.
+          if (result.segment && names.includes(result.segment)) this.mergeFailed.add(result.segment);
+          this.mergeErrors.push(new IndexError(result.code === 'corrupt-index' ? 'corrupt-index' : 'commit-failed', `Merge of ${names.join(', ')} failed: ${result.message}`));
         }
         void worker.terminate();
         resolve();
         // Apply right away when nothing else is pending, then look for more work.
-        if (!this.closed && !this.inTransaction && this.mergeErrors.length === 0) {
+        if (!this.closed && !this.inTransaction) {
           try {
             if (this.completed.length > 0) this.commit();
             else if (this.autoMerge) this.maybeMerge();

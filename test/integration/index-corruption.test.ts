@@ -132,4 +132,26 @@ describe('corruption: detection and the rebuild path', () => {
     index.checkConsistency();
     index.close();
   });
+
+  it('a merge that meets a damaged segment fails alone: commits go on, the damaged segment is left out of merges', async () => {
+    const dir = join(root, 'merge-fails');
+    const { segments } = build(dir);
+    const file = join(dir, `${segments[0]}.seg`);
+    const bytes = readFileSync(file);
+    bytes[100]! ^= 0x01;
+    writeFileSync(file, bytes);
+    const index = SparseIndex.open(dir);
+    const writer = index.openWriter({ autoMerge: false });
+    await assert.rejects(writer.forceMerge(1), (error: unknown) => error instanceof Error && /Merge of .* failed: .*fails its checksum/.test(error.message));
+    writer.upsertFile({ path: '/c/new.txt' }, [{ vector: generator.document(999), charStart: 0, charEnd: 1 }]);
+    writer.commit();
+    assert.equal(index.stats().segments.length, 3);
+    // The other segments still merge; the damaged one waits for a repair.
+    await writer.forceMerge(1);
+    assert.ok(index.stats().segments.some((s) => s.name === segments[0]));
+    assert.equal(index.stats().segments.length, 2);
+    writer.close();
+    index.close();
+    assert.deepEqual(SparseIndex.repair(dir, { full: true }).droppedSegments.map((s) => s.name), [segments[0]]);
+  });
 });
