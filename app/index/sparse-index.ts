@@ -22,7 +22,7 @@ import { ByteLru } from './storage/byte-lru.js';
 import { listDirectory, tryRemove } from './storage/directory.js';
 import { WriterLock } from './storage/writer-lock.js';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_BLOCKS_PER_PAGE, SEGMENT_EXTENSION, isSegmentName, segmentFileName } from './segment/segment-format.js';
-import type { CachedItem } from './segment/segment-reader.js';
+import type { CachedItem, SegmentReader } from './segment/segment-reader.js';
 import { Snapshot, isDeleted } from './snapshot.js';
 import { prepareQuery, pruneQuery, type PreparedQuery } from './query/prepared-query.js';
 import { SearchScratch, docTermImpacts, searchSegment, type BlockSearchStats, type SegmentView } from './query/block-max-search.js';
@@ -40,7 +40,7 @@ export interface OpenOptions {
   vocabSize?: number;
   /** Largest weight the 8-bit impacts represent exactly (default 5); larger ones are clamped. */
   maxWeight?: number;
-  /** Docs per block (default 32, at most 256). */
+  /** Docs per block (default 16, at most 256): smaller blocks bound scores tighter but cost more per query. */
   blockSize?: number;
   blocksPerPage?: number;
   /**
@@ -106,8 +106,11 @@ export interface SearchHit {
 
 export interface SearchStats extends BlockSearchStats {
   segments: number;
+  /** Terms of the query (non-zero weights). */
   queryTerms: number;
+  /** Terms used for the block bounds (all of them in exact mode). */
   queryTermsUsed: number;
+  /** The commit the search read. */
   generation: number;
 }
 
@@ -151,6 +154,7 @@ export class SparseIndex {
   private writerInstance: IndexWriter | undefined;
   private closed = false;
   private filterCache: { key: string; dataVersion: number; allowed: Uint8Array } | undefined;
+  private readonly filterViews = new WeakMap<SegmentReader, { allowedFiles: Uint8Array; view: Partial<SegmentView> }>();
 
   private constructor(dir: string, db: Database.Database, cache: ByteLru<CachedItem>, snapshot: Snapshot, catalog: CatalogQueries) {
     this.dir = dir;
@@ -347,7 +351,7 @@ export class SparseIndex {
       const heap = new TopKHeap(k);
       snapshot.segments.forEach((segment, slot) => {
         const view: SegmentView = { reader: segment.reader, deleted: segment.deleted };
-        if (allowedFiles) Object.assign(view, filterView(segment.reader, allowedFiles));
+        if (allowedFiles) Object.assign(view, this.filterView(segment.reader, allowedFiles));
         searchSegment(view, slot, bounds, heap, alpha, this.scratch, stats, full);
       });
       const ranked = heap.sorted();
@@ -390,6 +394,15 @@ export class SparseIndex {
       hits.push({ passageId: hit.pid, score: hit.score * this.scale, passage: row.passage, file: row.file, terms });
     }
     return hits;
+  }
+
+  /** Per-doc and per-block filter masks of a segment, cached for the last filter (same bitmap object). */
+  private filterView(reader: SegmentReader, allowedFiles: Uint8Array): Partial<SegmentView> {
+    const cached = this.filterViews.get(reader);
+    if (cached && cached.allowedFiles === allowedFiles) return cached.view;
+    const view = filterView(reader, allowedFiles);
+    this.filterViews.set(reader, { allowedFiles, view });
+    return view;
   }
 
   private allowedFiles(filter: SearchFilter): Uint8Array {
@@ -552,7 +565,7 @@ export function removeOrphans(dir: string, committed: ReadonlySet<string>, keep:
   return removed;
 }
 
-function filterView(reader: import('./segment/segment-reader.js').SegmentReader, allowedFiles: Uint8Array): Partial<SegmentView> {
+function filterView(reader: SegmentReader, allowedFiles: Uint8Array): Partial<SegmentView> {
   const { fileIds } = reader.docs();
   const n = reader.docCount;
   const allowed = new Uint8Array(n);

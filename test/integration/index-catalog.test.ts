@@ -326,6 +326,23 @@ describe('bad input, disk errors and locking lose nothing', () => {
     index.close();
   });
 
+  it('an empty index, empty vectors and k beyond the passage count behave', () => {
+    const index = SparseIndex.open(join(root, 'empty'));
+    const query = generator.query(0, 10).vector;
+    assert.deepEqual(index.search(query).hits, []);
+    assert.deepEqual(index.search(query, { mode: 'approximate' }).hits, []);
+    const writer = index.openWriter();
+    const [one] = passages(1);
+    writer.upsertFile({ path: '/z/empty-vector.txt' }, [{ vector: { indices: new Uint32Array(0), values: new Float32Array(0) }, charStart: 0, charEnd: 0 }, one!]);
+    writer.commit();
+    const { hits } = index.search(one!.vector, { k: 50 });
+    assert.equal(hits.length, 1, 'a passage without terms matches nothing');
+    assert.equal(index.passagesOfFile('/z/empty-vector.txt').length, 2);
+    index.checkConsistency();
+    writer.close();
+    index.close();
+  });
+
   it('reports misuse after close clearly', () => {
     const index = SparseIndex.open(join(root, 'closed'));
     const writer = index.openWriter();
