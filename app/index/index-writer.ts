@@ -194,19 +194,19 @@ export class IndexWriter {
     requirePath(path, 'folder path');
     const existing = this.loadFolders().find((folder) => folder.path === path);
     if (existing) return existing;
-    this.begin();
-    const addedMs = Date.now();
-    const id = Number(this.statements.insertFolder.run(path, addedMs).lastInsertRowid);
-    const folder = { id, path, addedMs };
-    this.folders = undefined;
-    // Files already known under it now belong to it (unless a deeper registered folder holds them).
-    const files = this.db.prepare('SELECT id, path, folder_id FROM files').all() as { id: number; path: string; folder_id: number | null }[];
-    const update = this.db.prepare('UPDATE files SET folder_id = ? WHERE id = ?');
-    for (const file of files) {
-      const folderId = this.folderOf(file.path);
-      if (folderId !== file.folder_id) update.run(folderId, file.id);
-    }
-    return folder;
+    return this.mutate(() => {
+      const addedMs = Date.now();
+      const id = Number(this.statements.insertFolder.run(path, addedMs).lastInsertRowid);
+      this.folders = undefined;
+      // Files already known under it now belong to it (unless a deeper registered folder holds them).
+      const files = this.db.prepare('SELECT id, path, folder_id FROM files').all() as { id: number; path: string; folder_id: number | null }[];
+      const update = this.db.prepare('UPDATE files SET folder_id = ? WHERE id = ?');
+      for (const file of files) {
+        const folderId = this.folderOf(file.path);
+        if (folderId !== file.folder_id) update.run(folderId, file.id);
+      }
+      return { id, path, addedMs };
+    });
   }
 
   /** Unregisters a folder and deletes the files (and passages) it holds. Returns the number of files removed. */
@@ -214,15 +214,16 @@ export class IndexWriter {
     this.assertOpen();
     const folder = this.loadFolders().find((candidate) => candidate.path === path);
     if (!folder) return 0;
-    this.begin();
-    const fileIds = this.statements.filesOfFolder.all(folder.id) as number[];
-    for (const fileId of fileIds) {
-      this.removePassagesOfFile(fileId);
-      this.statements.deleteFile.run(fileId);
-    }
-    this.statements.deleteFolder.run(folder.id);
-    this.folders = undefined;
-    return fileIds.length;
+    return this.mutate(() => {
+      const fileIds = this.statements.filesOfFolder.all(folder.id) as number[];
+      for (const fileId of fileIds) {
+        this.removePassagesOfFile(fileId);
+        this.statements.deleteFile.run(fileId);
+      }
+      this.statements.deleteFolder.run(folder.id);
+      this.folders = undefined;
+      return fileIds.length;
+    });
   }
 
   // ---------------------------------------------------------------- files
@@ -236,6 +237,7 @@ export class IndexWriter {
     this.assertOpen();
     requirePath(file?.path, 'file path');
     if (!Array.isArray(passages)) throw new IndexError('invalid-argument', `passages of ${file.path} must be an array`);
+    if (file.status !== undefined) requireStatus(file.path, file.status);
     const vocab = this.index.settings.vocabSize;
     passages.forEach((passage, i) => {
       const what = `passage ${i} of ${file.path}`;
@@ -252,8 +254,7 @@ export class IndexWriter {
         throw new IndexError('invalid-argument', `${what}: text must be a string or null`);
       }
     });
-    this.begin();
-    try {
+    return this.mutate(() => {
       const fileId = this.writeFileRow(file, file.status ?? 'indexed', passages.length, true);
       const scale = this.index.scale;
       const codes = this.impactScratch;
@@ -281,10 +282,7 @@ export class IndexWriter {
       }
       if (this.batch.bytes >= this.flushBytes) this.flushBatch();
       return { fileId, passageIds };
-    } catch (error) {
-      this.rollbackAfterFailure();
-      throw error;
-    }
+    });
   }
 
   /**
@@ -294,11 +292,13 @@ export class IndexWriter {
   markFile(file: FileInput): FileInfo {
     this.assertOpen();
     requirePath(file?.path, 'file path');
-    this.begin();
-    const existing = this.statements.fileByPath.get(file.path) as Record<string, unknown> | undefined;
-    const status = file.status ?? (existing ? (existing.status as FileStatus) : 'pending');
-    const id = this.writeFileRow(file, status, existing ? (existing.passage_count as number) : 0, false);
-    return fileFromRow(this.db.prepare('SELECT * FROM files WHERE id = ?').get(id) as never);
+    if (file.status !== undefined) requireStatus(file.path, file.status);
+    return this.mutate(() => {
+      const existing = this.statements.fileByPath.get(file.path) as Record<string, unknown> | undefined;
+      const status = file.status ?? (existing ? (existing.status as FileStatus) : 'pending');
+      const id = this.writeFileRow(file, status, existing ? (existing.passage_count as number) : 0, false);
+      return fileFromRow(this.db.prepare('SELECT * FROM files WHERE id = ?').get(id) as never);
+    });
   }
 
   /** Deletes a file and its passages. Returns false when the index does not know the path. */
@@ -307,10 +307,11 @@ export class IndexWriter {
     requirePath(path, 'file path');
     const existing = this.statements.fileByPath.get(path) as { id: number } | undefined;
     if (!existing) return false;
-    this.begin();
-    this.removePassagesOfFile(existing.id);
-    this.statements.deleteFile.run(existing.id);
-    return true;
+    return this.mutate(() => {
+      this.removePassagesOfFile(existing.id);
+      this.statements.deleteFile.run(existing.id);
+      return true;
+    });
   }
 
   // ---------------------------------------------------------------- commit
@@ -486,6 +487,20 @@ export class IndexWriter {
 
   // ---------------------------------------------------------------- internals
 
+  /**
+   * Runs one change inside the write transaction. If it fails half-way, every uncommitted change is discarded (the
+   * index stays at its last commit), so no half-applied change can be committed later.
+   */
+  private mutate<T>(change: () => T): T {
+    this.begin();
+    try {
+      return change();
+    } catch (error) {
+      this.rollbackAfterFailure();
+      throw error;
+    }
+  }
+
   private begin(): void {
     if (this.inTransaction) return;
     this.db.exec('BEGIN IMMEDIATE');
@@ -493,9 +508,7 @@ export class IndexWriter {
   }
 
   private writeFileRow(file: FileInput, status: FileStatus, passageCount: number, replacePassages: boolean): number {
-    if (status !== 'pending' && status !== 'indexed' && status !== 'error') {
-      throw new IndexError('invalid-argument', `status of ${file.path} must be pending, indexed or error, got ${String(status)}`);
-    }
+    requireStatus(file.path, status);
     const existing = this.statements.fileByPath.get(file.path) as Record<string, unknown> | undefined;
     const pick = <T>(value: T | undefined, column: string): T | null => (value !== undefined ? value : existing ? (existing[column] as T) : null);
     const row = {
@@ -814,6 +827,12 @@ export class IndexWriter {
 
 function requirePath(path: unknown, what: string): asserts path is string {
   if (typeof path !== 'string' || path.length === 0) throw new IndexError('invalid-argument', `${what} must be a non-empty string, got ${String(path)}`);
+}
+
+function requireStatus(path: string, status: unknown): void {
+  if (status !== 'pending' && status !== 'indexed' && status !== 'error') {
+    throw new IndexError('invalid-argument', `status of ${path} must be pending, indexed or error, got ${String(status)}`);
+  }
 }
 
 function isCount(value: unknown): value is number {

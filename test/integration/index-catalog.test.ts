@@ -234,6 +234,8 @@ describe('bad input, disk errors and locking lose nothing', () => {
     writer.upsertFile({ path: '/b/keep.txt' }, good);
     writer.commit();
     const before = index.passagesOfFile('/b/keep.txt').map((p) => p.id);
+    // An uncommitted change made before the bad calls survives them.
+    writer.upsertFile({ path: '/b/other.txt' }, passages(1));
     const bad = passages(3);
     bad[2] = { ...bad[2]!, vector: { indices: Uint32Array.of(5, 5), values: Float32Array.of(1, 1) } };
     assert.throws(() => writer.upsertFile({ path: '/b/keep.txt' }, bad), (error: unknown) => {
@@ -244,7 +246,7 @@ describe('bad input, disk errors and locking lose nothing', () => {
     assert.throws(() => writer.upsertFile({ path: '/b/x.txt' }, [{ ...good[0]!, charStart: 5, charEnd: 2 }]), /character range \[5, 2\)/);
     assert.throws(() => writer.upsertFile({ path: '' }, []), /file path must be a non-empty string/);
     assert.throws(() => writer.markFile({ path: '/b/y', status: 'done' as never }), /must be pending, indexed or error/);
-    writer.upsertFile({ path: '/b/other.txt' }, passages(1));
+    assert.ok(writer.hasUncommittedChanges);
     writer.commit();
     assert.deepEqual(index.passagesOfFile('/b/keep.txt').map((p) => p.id), before);
     assert.deepEqual(index.listFiles().map((f) => f.path), ['/b/keep.txt', '/b/other.txt']);
