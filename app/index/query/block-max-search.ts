@@ -35,8 +35,14 @@ export interface BlockSearchStats {
   scoreMs: number;
 }
 
-/** Relative slack on float32 upper bounds so rounding can never prune a block that holds a better doc. */
-const BOUND_SLACK = 1 + 1e-5;
+/**
+ * Relative slack on the float32 block bounds so that rounding can never prune a block holding a better doc: a sum
+ * of n positive float32 terms is off by at most about n × 2^-24 of its value (doubled here, plus a margin for the
+ * float64 doc scores).
+ */
+function boundSlack(terms: number): number {
+  return 1 + (terms + 2) * 2 * 2 ** -24 + 1e-9;
+}
 const BUCKETS = 2048;
 
 /** Reusable buffers; one per searching thread. */
@@ -83,7 +89,8 @@ export function searchSegment(
     if (term < vocab) segmentBound += qWeights[i]! * reader.termMax[term]!;
   }
   stats.blocksTotal += blockCount;
-  if (segmentBound === 0 || segmentBound * alpha * BOUND_SLACK <= heap.threshold) return;
+  const slack = boundSlack(nq);
+  if (segmentBound === 0 || segmentBound * alpha * slack <= heap.threshold) return;
 
   const boundStart = performance.now();
   // Dense lists (frequent terms) are added four at a time: one read-modify-write of the bounds per block instead
@@ -137,7 +144,7 @@ export function searchSegment(
   const deleted = view.deleted;
   const allowed = view.allowed;
   const slotBase = slot * 4294967296;
-  const boundFactor = alpha * BOUND_SLACK;
+  const boundFactor = alpha * slack;
   let threshold = heap.threshold;
   let page: Page | undefined;
   try {
