@@ -2,7 +2,7 @@
  * The index directory: every file the index writes goes through here, so durability (fsync of files and of the
  * directory) and fail points live in one place.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync, constants } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, rmSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { failPoint } from './fail-points.js';
 
@@ -89,9 +89,4 @@ export function tryRemove(dir: string, name: string): boolean {
   } catch {
     return false;
   }
-}
-
-export function renameDurably(dir: string, from: string, to: string): void {
-  renameSync(join(dir, from), join(dir, to));
-  syncDirectory(dir);
 }
