@@ -1,7 +1,7 @@
 /** `splade-search bench-index`: builds a synthetic SPLADE-like index and reports build, size, open and query figures. */
-import { parseArgs } from 'node:util';
 import type { CliCommand } from './commands.js';
 import { UsageError } from './cli-error.js';
+import { integerFlag, parseFlags } from './parse-flags.js';
 import { runIndexBenchmark } from '../index/bench/index-benchmark.js';
 
 const usage = `usage: splade-search bench-index --passages N --queries Q [--json] [options]
@@ -21,49 +21,38 @@ options:
   --cache-mb M        cache budget of the query process in MiB (default 4096)
   --dir D             build the index in D (kept) instead of a temporary directory`;
 
-function positive(value: string | undefined, flag: string, required: boolean): number | undefined {
-  if (value === undefined) {
-    if (required) throw new UsageError(`${flag} is required\n\n${usage}`);
-    return undefined;
-  }
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
-  return n;
+function required(value: number | undefined, flag: string): number {
+  if (value === undefined) throw new UsageError(`${flag} is required\n\n${usage}`);
+  return value;
 }
 
 export const benchIndexCommand: CliCommand = {
   summary: 'benchmark the sparse index on synthetic SPLADE-like data',
   usage,
   async run(args, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          passages: { type: 'string' },
-          queries: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          seed: { type: 'string' },
-          'brute-force': { type: 'string' },
-          segments: { type: 'string' },
-          'cache-mb': { type: 'string' },
-          dir: { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}\n\n${usage}`);
-    }
-    const passages = positive(values.passages, '--passages', true)!;
-    const queries = positive(values.queries, '--queries', true)!;
-    const cacheMb = positive(values['cache-mb'], '--cache-mb', false);
+    const values = parseFlags(
+      args,
+      {
+        passages: { type: 'string' },
+        queries: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        seed: { type: 'string' },
+        'brute-force': { type: 'string' },
+        segments: { type: 'string' },
+        'cache-mb': { type: 'string' },
+        dir: { type: 'string' },
+      },
+      usage,
+    );
+    const passages = required(integerFlag(values.passages, '--passages'), '--passages');
+    const queries = required(integerFlag(values.queries, '--queries'), '--queries');
+    const cacheMb = integerFlag(values['cache-mb'], '--cache-mb');
     const result = await runIndexBenchmark({
       passages,
       queries,
-      seed: positive(values.seed, '--seed', false),
-      bruteForceQueries: positive(values['brute-force'], '--brute-force', false),
-      segments: positive(values.segments, '--segments', false),
+      seed: integerFlag(values.seed, '--seed', 0),
+      bruteForceQueries: integerFlag(values['brute-force'], '--brute-force'),
+      segments: integerFlag(values.segments, '--segments'),
       cacheBytes: cacheMb === undefined ? undefined : cacheMb * 1024 * 1024,
       dir: values.dir,
       log: (line) => io.stderr.write(`bench-index: ${line}\n`),

@@ -16,4 +16,9 @@ export interface CliCommand {
 
 /** Lazily imported, so that `splade-search tokenize` does not load onnxruntime. */
 export const commands: Record<string, () => Promise<CliCommand>> = {};
+commands['encode'] = () => import('./encode-command.js').then((m) => m.encodeCommand);
+commands['download'] = () => import('./download-command.js').then((m) => m.downloadCommand);
+commands['tokenize'] = () => import('./tokenize-command.js').then((m) => m.tokenizeCommand);
+commands['install-cuda'] = () => import('./install-cuda-command.js').then((m) => m.installCudaCommand);
+commands['providers'] = () => import('./providers-command.js').then((m) => m.providersCommand);
 commands['bench-index'] = () => import('./bench-index-command.js').then((m) => m.benchIndexCommand);

@@ -1,0 +1,128 @@
+/** The facade's handle on the onnxruntime worker: starts it, sends token batches, receives sparse rows. */
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/start-worker.js';
+import type { FromWorker, SessionSettings, ToWorker } from './encoder-protocol.js';
+import type { ProviderChoice } from './execution-providers.js';
+import type { SpladeModelFolder } from './model-folder.js';
+import type { OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
+import { unpackRows, type SparseVector } from './sparse-vector.js';
+
+/** A batch of token ids, padded to one length (the tokenizer's `TokenBatch`). */
+export interface TokenIdBatch {
+  inputIds: BigInt64Array;
+  attentionMask: BigInt64Array;
+  tokenTypeIds: BigInt64Array;
+  batchSize: number;
+  sequenceLength: number;
+}
+
+interface Pending {
+  resolve(rows: SparseVector[]): void;
+  reject(error: Error): void;
+}
+
+export class EncoderSession {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: Error | undefined;
+  private disposed = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly choice: ProviderChoice,
+    readonly prepared: PreparedOnnxModel,
+    readonly inputNames: string[],
+    readonly threads: number,
+  ) {
+    worker.on('message', (message: FromWorker) => this.onMessage(message));
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => this.fail(new Error(`the encoder worker exited (code ${code})`)));
+  }
+
+  /** Starts the worker, which builds or loads the graph and creates the session. */
+  static async start(model: SpladeModelFolder, build: OnnxBuildOptions, session: SessionSettings): Promise<EncoderSession> {
+    const worker = startWorker(new URL('./encoder-worker.js', import.meta.url));
+    let onMessage: (message: FromWorker) => void = () => {};
+    let onError: (error: Error) => void = () => {};
+    let onExit: (code: number) => void = () => {};
+    try {
+      const ready = await new Promise<Extract<FromWorker, { type: 'ready' }>>((resolve, reject) => {
+        onMessage = (message) => {
+          if (message.type === 'ready') resolve(message);
+          else if (message.type === 'init-error') reject(new Error(message.message));
+        };
+        onError = reject;
+        onExit = (code) => reject(new Error(`the encoder worker exited during start-up (code ${code})`));
+        worker.on('message', onMessage);
+        worker.on('error', onError);
+        worker.on('exit', onExit);
+        const init: ToWorker = { type: 'init', model, build, session };
+        worker.postMessage(init);
+      });
+      return new EncoderSession(worker, ready.choice, ready.prepared, ready.inputNames, ready.threads);
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    } finally {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    }
+  }
+
+  /** Runs one batch; the token arrays are transferred to the worker (unusable here afterwards). */
+  run(batch: TokenIdBatch): Promise<SparseVector[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.disposed) return Promise.reject(new Error('the encoder has been disposed'));
+    const id = this.nextId++;
+    const buffers = [batch.inputIds, batch.attentionMask, batch.tokenTypeIds].map((a) =>
+      a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? (a.buffer as ArrayBuffer) : (a.slice().buffer as ArrayBuffer),
+    ) as [ArrayBuffer, ArrayBuffer, ArrayBuffer];
+    const message: ToWorker = {
+      type: 'run',
+      id,
+      inputIds: buffers[0],
+      attentionMask: buffers[1],
+      tokenTypeIds: buffers[2],
+      batchSize: batch.batchSize,
+      sequenceLength: batch.sequenceLength,
+    };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage(message, [...new Set(buffers)]);
+    });
+  }
+
+  private onMessage(message: FromWorker): void {
+    if (message.type !== 'result' && message.type !== 'run-error') return;
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    if (message.type === 'run-error') pending.reject(new Error(`encoding failed: ${message.message}`));
+    else {
+      pending.resolve(
+        unpackRows({
+          offsets: new Uint32Array(message.offsets),
+          indices: new Int32Array(message.indices),
+          values: new Float32Array(message.values),
+        }),
+      );
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.disposed) return;
+    this.failure ??= error;
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+
+  /** Terminates the worker; pending runs are rejected. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const pending of this.pending.values()) pending.reject(new Error('the encoder has been disposed'));
+    this.pending.clear();
+    await this.worker.terminate();
+  }
+}

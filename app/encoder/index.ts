@@ -1,0 +1,8 @@
+/** The encoder's public surface: load a SPLADE model folder, encode texts to sparse vectors, explain them. */
+export { SparseEncoder, type EncodeOptions, type SparseEncoderOptions } from './sparse-encoder.js';
+export { dot, selectMaxActiveDims, topEntries, type SparseVector } from './sparse-vector.js';
+export { DEVICES, type Device, type ProviderChoice } from './execution-providers.js';
+export { readModelFolder, looksLikeHubId, type ModelFolderOptions, type ModelSourceResolver, type SpladeModelFolder } from './model-folder.js';
+export { defaultOnnxCacheDir } from './onnx-cache.js';
+export type { OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
+export type { AttentionKind, Precision } from './onnx/bert-graph.js';

@@ -1,0 +1,70 @@
+/** Where the bundled onnxruntime-node lives and where the CUDA pack (a writable copy with the CUDA provider) is installed. */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export interface BundledOnnxRuntime {
+  /** The `version` of the installed onnxruntime-node package, e.g. `1.30.0`. */
+  version: string;
+  /** The onnxruntime-node package folder. */
+  packageDir: string;
+  /** The onnxruntime-common package folder that onnxruntime-node resolves. */
+  commonDir: string;
+}
+
+let bundled: BundledOnnxRuntime | undefined;
+
+/** Locates the onnxruntime-node dependency of this app (and its onnxruntime-common) without loading it. */
+export function bundledOnnxRuntime(): BundledOnnxRuntime {
+  if (!bundled) {
+    const require = createRequire(import.meta.url);
+    const packageJson = require.resolve('onnxruntime-node/package.json');
+    const packageDir = dirname(packageJson);
+    const version = (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+    bundled = { version, packageDir, commonDir: packageRootOf(createRequire(packageJson).resolve('onnxruntime-common'), 'onnxruntime-common') };
+  }
+  return bundled;
+}
+
+/** The folder of the package `name` that contains `file` (onnxruntime-common's exports hide its package.json). */
+function packageRootOf(file: string, name: string): string {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      if ((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name === name) return dir;
+    } catch {
+      // no package.json here: go up
+    }
+  }
+  throw new Error(`Cannot find the ${name} package folder above ${file}`);
+}
+
+/** The folder of one platform's native files inside an onnxruntime-node package folder. */
+export function binaryDirOf(packageDir: string, platform: string = process.platform, arch: string = process.arch): string {
+  return join(packageDir, 'bin', 'napi-v6', platform, arch);
+}
+
+export interface DataDirOptions {
+  /** The app's writable data folder; the CLI uses $SPLADE_DATA_DIR or ~/.local/share/splade-search. Electron: app.getPath('userData'). */
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The app's data folder: `dataDir`, else $SPLADE_DATA_DIR, else $XDG_DATA_HOME/splade-search (~/.local/share/splade-search). */
+export function appDataDir(options: DataDirOptions = {}): string {
+  if (options.dataDir) return options.dataDir;
+  const env = options.env ?? process.env;
+  if (env.SPLADE_DATA_DIR) return env.SPLADE_DATA_DIR;
+  const home = env.HOME || homedir();
+  return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'splade-search');
+}
+
+/** The folder holding every installed CUDA pack, one subfolder per onnxruntime version. */
+export function cudaPackRoot(options: DataDirOptions = {}): string {
+  return join(appDataDir(options), 'onnxruntime-cuda');
+}
+
+/** The CUDA pack folder for one onnxruntime version (default: the bundled one). */
+export function cudaPackDir(options: DataDirOptions & { version?: string } = {}): string {
+  return join(cudaPackRoot(options), options.version ?? bundledOnnxRuntime().version);
+}

@@ -1,0 +1,105 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { PassThrough, Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../app/cli/main.js';
+import { compareVector, FIXTURE_V5, FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+async function cli(argv: string[], input: Buffer | string, env: NodeJS.ProcessEnv) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c));
+  stderr.on('data', (c: Buffer) => err.push(c));
+  const code = await runCli(argv, { stdin: Readable.from([Buffer.from(input)]), stdout, stderr, env });
+  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+const jsonLines = (texts: string[]) => texts.map((t) => JSON.stringify(t)).join('\n') + '\n';
+
+describe('splade-search encode', () => {
+  let expected: Expected;
+  let cache: Awaited<ReturnType<typeof tempFolder>>;
+  let env: NodeJS.ProcessEnv;
+  before(async () => {
+    expected = await readExpected();
+    cache = await tempFolder('splade-cli-cache-');
+    env = { ...process.env, SPLADE_CACHE_DIR: cache.path };
+  });
+  after(() => cache.dispose());
+
+  it('writes one vector per input line, in order, matching sentence-transformers (documents and queries)', async () => {
+    const docs = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V5, '--batch-size', '4'], jsonLines(expected.texts), env);
+    assert.equal(docs.code, 0, docs.stderr);
+    const rows = docs.stdout.trim().split('\n').map((l) => JSON.parse(l) as { indices: number[]; values: number[] });
+    assert.equal(rows.length, expected.texts.length);
+    rows.forEach((row, i) => compareVector({ indices: Int32Array.from(row.indices), values: Float32Array.from(row.values) }, expected.document[i]!, `cli document ${i}`));
+    const queries = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V6, '--query'], jsonLines(expected.queries), env);
+    assert.equal(queries.code, 0, queries.stderr);
+    queries.stdout.trim().split('\n').forEach((l, i) => {
+      const row = JSON.parse(l) as { indices: number[]; values: number[] };
+      compareVector({ indices: Int32Array.from(row.indices), values: Float32Array.from(row.values) }, expected.query[i]!, `cli query ${i}`);
+    });
+  });
+
+  it('prints the top terms by weight with --top-k, as decode does', async () => {
+    const result = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V6, '--top-k', '10'], jsonLines(expected.texts.slice(0, 4)), env);
+    assert.equal(result.code, 0, result.stderr);
+    result.stdout.trim().split('\n').forEach((l, d) => {
+      const { terms } = JSON.parse(l) as { terms: Array<[string, number]> };
+      assert.deepEqual(terms.map(([t]) => t), expected.decode[d]!.map(([t]) => t));
+      terms.forEach(([, w], k) => assert.ok(Math.abs(w - expected.decode[d]![k]![1]) < 1e-5));
+    });
+  });
+
+  it('encodes the lines before invalid UTF-8, then fails naming the line', async () => {
+    const input = Buffer.concat([Buffer.from('"first"\n"second"\n"bad '), Buffer.from([0xc3, 0x28]), Buffer.from('"\n"after"\n')]);
+    const result = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V6], input, env);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /splade-search: input line 3: not valid UTF-8/);
+    assert.equal(result.stdout.trim().split('\n').length, 2);
+  });
+
+  it('rejects bad flags with a usage error and a missing model with a clear message', async () => {
+    let result = await cli(['encode'], '', env);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--model is required/);
+    result = await cli(['encode', '--model', FIXTURE_V6, '--top-k', 'ten'], '', env);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--top-k must be a positive integer, got "ten"/);
+    result = await cli(['encode', '--model', FIXTURE_V6, '--device', 'tpu'], '', env);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--device must be one of auto, cpu, cuda, dml, coreml, webgpu/);
+    result = await cli(['encode', '--model', '/nonexistent/model'], '"x"\n', env);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /splade-search: model \/nonexistent\/model does not exist/);
+  });
+
+  it('streams: the real CLI answers the first lines before stdin ends', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli/bin.ts', 'encode', '--device', 'cpu', '--model', FIXTURE_V6, '--top-k', '2'], {
+      cwd: ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const firstLine = new Promise<string>((resolve) =>
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString();
+        if (stdout.includes('\n')) resolve(stdout.split('\n')[0]!);
+      }),
+    );
+    child.stdin.write('"are copic markers alcohol ink?"\n');
+    const line = await firstLine; // stdin is still open here
+    assert.match(line, /^\{"terms":\[\[".+",[0-9.e-]+\],\[".+",[0-9.e-]+\]\]\}$/);
+    child.stdin.end('"second"\n');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout.trim().split('\n').length, 2);
+  });
+});
