@@ -200,7 +200,7 @@ export class SparseIndex {
       }
       let snapshot: Snapshot;
       try {
-        snapshot = loadSnapshot(dir, catalog, cache);
+        snapshot = retryOnMovedCommit(catalog, () => loadSnapshot(dir, catalog, cache));
       } catch (error) {
         if (!(error instanceof IndexCorruptError) || options.onCorruptSegment !== 'repair') throw error;
         db.close();
