@@ -31,7 +31,13 @@ export class Snapshot {
    * Opens the segments of `manifest`, reusing the readers of `previous` where the segment is the same. A segment
    * that fails to open throws IndexCorruptError (after releasing what was opened).
    */
-  static load(dir: string, manifest: Manifest, cache: ByteLru<CachedItem>, previous: Snapshot | undefined): Snapshot {
+  static load(
+    dir: string,
+    manifest: Manifest,
+    cache: ByteLru<CachedItem>,
+    previous: Snapshot | undefined,
+    expected?: { scale: number; vocabSize: number },
+  ): Snapshot {
     const reuse = new Map<string, SegmentReader>();
     if (previous) for (const segment of previous.segments) reuse.set(segment.row.name, segment.reader);
     const segments: SnapshotSegment[] = [];
@@ -41,13 +47,15 @@ export class Snapshot {
         const reader = existing
           ? existing.retain()
           : SegmentReader.open(join(dir, segmentFileName(row.name)), row.name, cache, row.byteSize);
-        if (reader.docCount !== row.docCount) {
+        const mismatch =
+          reader.docCount !== row.docCount
+            ? `holds ${reader.docCount} docs, the catalog recorded ${row.docCount}`
+            : expected && (reader.meta.scale !== expected.scale || reader.meta.vocabSize !== expected.vocabSize)
+              ? `was written for scale ${reader.meta.scale} / vocabulary ${reader.meta.vocabSize}, the index uses ${expected.scale} / ${expected.vocabSize}`
+              : undefined;
+        if (mismatch) {
           reader.release();
-          throw new IndexCorruptError(
-            `Segment ${row.name} holds ${reader.docCount} docs, the catalog recorded ${row.docCount}`,
-            reader.path,
-            row.name,
-          );
+          throw new IndexCorruptError(`Segment ${row.name} (${reader.path}) ${mismatch}`, reader.path, row.name);
         }
         segments.push({
           reader,

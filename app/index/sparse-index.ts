@@ -534,7 +534,9 @@ export class SparseIndex {
 }
 
 function loadSnapshot(dir: string, catalog: CatalogQueries, cache: ByteLru<CachedItem>, previous?: Snapshot): Snapshot {
-  return Snapshot.load(dir, catalog.manifest(), cache, previous);
+  const settings = catalog.settings();
+  const expected = { scale: createQuantizer(settings.maxWeight).scale, vocabSize: settings.vocabSize };
+  return Snapshot.load(dir, catalog.manifest(), cache, previous, expected);
 }
 
 /**
