@@ -21,3 +21,4 @@ commands['download'] = () => import('./download-command.js').then((m) => m.downl
 commands['tokenize'] = () => import('./tokenize-command.js').then((m) => m.tokenizeCommand);
 commands['install-cuda'] = () => import('./install-cuda-command.js').then((m) => m.installCudaCommand);
 commands['providers'] = () => import('./providers-command.js').then((m) => m.providersCommand);
+commands['bench-index'] = () => import('./bench-index-command.js').then((m) => m.benchIndexCommand);

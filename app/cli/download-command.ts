@@ -1,7 +1,7 @@
 /** `splade-search download`: fetches the model (and the base model of a LoRA adapter) into the Hugging Face cache, or checks the cache, and prints the folders. */
-import { parseArgs } from 'node:util';
 import type { WriteStream } from 'node:tty';
 import { UsageError, CliError } from './cli-error.js';
+import { parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
 import {
   DEFAULT_MODEL_ID,
@@ -52,17 +52,7 @@ export const downloadCommand: CliCommand = {
   summary: 'download the model (and its base model) into the Hugging Face cache and print the folders',
   usage,
   async run(args, io) {
-    let values: { model?: string | undefined; revision?: string | undefined; json?: boolean | undefined };
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: { model: { type: 'string' }, revision: { type: 'string' }, json: { type: 'boolean' } },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}\n\n${usage}`);
-    }
+    const values = parseFlags(args, { model: { type: 'string' }, revision: { type: 'string' }, json: { type: 'boolean' } }, usage);
     let source: ModelSource;
     try {
       source = pickModelSource({ option: values.model, env: io.env });

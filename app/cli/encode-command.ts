@@ -1,9 +1,9 @@
 /** `splade-search encode`: JSON Lines of strings on stdin → one sparse vector (or its top terms) per line on stdout. */
 import type { WriteStream } from 'node:tty';
-import { parseArgs } from 'node:util';
 import { DEVICES, SparseEncoder, defaultOnnxCacheDir, type Device } from '../encoder/index.js';
 import { createModelSourceResolver, createProgressBar, isHubError } from '../hub/index.js';
 import { CliError, UsageError } from './cli-error.js';
+import { integerFlag, parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
 import { readJsonStringLines, writeJsonLine } from './json-lines.js';
 
@@ -25,23 +25,11 @@ options:
 
 Built ONNX graphs are cached in $SPLADE_CACHE_DIR/onnx (default ~/.cache/splade-search/onnx).`;
 
-function positiveInteger(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
-  return Number(value);
-}
-
 export const encodeCommand: CliCommand = {
   summary: 'encode JSON Lines of texts into SPLADE sparse vectors',
   usage,
   async run(args, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        strict: true,
-        allowPositionals: false,
-        options: {
+    const values = parseFlags(args, {
           model: { type: 'string' },
           query: { type: 'boolean', default: false },
           'top-k': { type: 'string' },
@@ -49,18 +37,14 @@ export const encodeCommand: CliCommand = {
           device: { type: 'string', default: 'auto' },
           'batch-size': { type: 'string' },
           threads: { type: 'string' },
-        },
-      }));
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}\n\n${usage}`);
-    }
+        }, usage);
     if (!values.model) throw new UsageError(`--model is required\n\n${usage}`);
     const device = values.device as Device;
     if (!DEVICES.includes(device)) throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got "${values.device}"`);
-    const topK = positiveInteger(values['top-k'], '--top-k');
-    const batchSize = positiveInteger(values['batch-size'], '--batch-size') ?? 32;
-    const threads = positiveInteger(values.threads, '--threads');
-    const maxActiveDims = positiveInteger(values['max-active-dims'], '--max-active-dims');
+    const topK = integerFlag(values['top-k'], '--top-k');
+    const batchSize = integerFlag(values['batch-size'], '--batch-size') ?? 32;
+    const threads = integerFlag(values.threads, '--threads');
+    const maxActiveDims = integerFlag(values['max-active-dims'], '--max-active-dims');
 
     const stderr = io.stderr as NodeJS.WritableStream & Partial<Pick<WriteStream, 'isTTY' | 'columns'>>;
     const bar = createProgressBar(io.stderr, { tty: stderr.isTTY === true, columns: stderr.columns });

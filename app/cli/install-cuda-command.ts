@@ -1,6 +1,6 @@
 /** `splade-search install-cuda`: fetches onnxruntime's CUDA provider (NuGet) into a writable CUDA pack, then checks it on this machine. */
+import { parseFlags } from './parse-flags.js';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkCudaLibraries, describeCudaNeeds, type CudaLibraryCheck } from '../onnxruntime/cuda-libraries.js';
 import { CudaPackInstallError, formatBytes, installCudaPack, removeCudaPack } from '../onnxruntime/cuda-pack-install.js';
 import { cudaProviderLibraries, inspectCudaPack } from '../onnxruntime/cuda-pack.js';
@@ -38,11 +38,7 @@ export const installCudaCommand: CliCommand = {
   summary: 'download the CUDA provider for NVIDIA GPUs (Linux x64) into a writable pack and check it',
   usage,
   async run(args, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
+    const values = parseFlags(args, {
           from: { type: 'string' },
           feed: { type: 'string' },
           proxy: { type: 'string' },
@@ -53,13 +49,7 @@ export const installCudaCommand: CliCommand = {
           remove: { type: 'boolean', default: false },
           all: { type: 'boolean', default: false },
           'data-dir': { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}\n\n${usage}`);
-    }
+        }, usage);
     const dataOptions = { env: io.env, ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}) };
     if (values.all && !values.remove) throw new UsageError('--all goes with --remove');
     if ([values.remove, values.check, values.from !== undefined || values.feed !== undefined].filter(Boolean).length > 1) {

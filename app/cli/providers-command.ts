@@ -1,10 +1,10 @@
 /** `splade-search providers`: the onnxruntime version, its backends, the CUDA pack, and which execution provider a device request gets here, with reasons. */
-import { parseArgs } from 'node:util';
 import { detectProviderEnvironment, parseDeviceRequest, planFromEnvironment, type DeviceRequest, type PlanStep } from '../onnxruntime/execution-provider-plan.js';
 import { loadOnnxRuntime } from '../onnxruntime/load-onnxruntime.js';
 import { createSessionWithFallback, describeAttempt, NoUsableProviderError, type ProviderAttempt } from '../onnxruntime/session-with-fallback.js';
 import { tinyAddModel, tinyModelIo } from '../onnxruntime/tiny-model.js';
 import { UsageError } from './cli-error.js';
+import { parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
 
 const usage = `usage: splade-search providers [--device auto|cpu|cuda|dml|coreml|webgpu] [--probe] [--json] [--data-dir <dir>]
@@ -22,22 +22,12 @@ export const providersCommand: CliCommand = {
   summary: 'show the onnxruntime version, execution providers and the CUDA pack on this machine',
   usage,
   async run(args, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
+    const values = parseFlags(args, {
           device: { type: 'string', default: 'auto' },
           probe: { type: 'boolean', default: false },
           json: { type: 'boolean', default: false },
           'data-dir': { type: 'string' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}\n\n${usage}`);
-    }
+        }, usage);
     let requested: DeviceRequest;
     try {
       requested = parseDeviceRequest(values.device);

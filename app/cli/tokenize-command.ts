@@ -1,9 +1,9 @@
 /** `splade-search tokenize`: JSON Lines of strings on stdin -> ids, tokens and code-point offsets per line. */
 import { stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { parseArgs } from 'node:util';
 import { BertTokenizer, TokenizerLoadError } from '../encoder/tokenizer/index.js';
 import { CliError, UsageError } from './cli-error.js';
+import { parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
 import { readJsonStringLines, writeJsonLine } from './json-lines.js';
 
@@ -22,21 +22,11 @@ export const tokenizeCommand: CliCommand = {
   summary: 'tokenize JSON Lines strings from stdin into ids, tokens and offsets',
   usage,
   async run(args, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
+    const values = parseFlags(args, {
           model: { type: 'string' },
           'max-length': { type: 'string' },
           strip: { type: 'boolean', default: false },
-        },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}\n\n${usage}`);
-    }
+        }, usage);
     const model = values.model;
     if (!model) throw new UsageError(`--model is required\n\n${usage}`);
     let maxLength: number | undefined;

@@ -1,0 +1,46 @@
+/**
+ * The on-disk sparse index: "here is a query vector, give me the top passages" — with the catalog of folders,
+ * files and passages they come from.
+ *
+ * ```ts
+ * const index = SparseIndex.open('/data/index');                 // creates it when absent
+ * const writer = index.openWriter();                              // one writer at a time (lock), any process
+ * writer.addFolder('/home/me/docs');
+ * writer.upsertFile({ path: '/home/me/docs/a.md', size, mtimeMs, contentHash },
+ *   [{ vector: { indices, values }, charStart: 0, charEnd: 812, line: 1, text }]);
+ * writer.deleteFile('/home/me/docs/old.md');
+ * writer.commit({ checkpoint: 42 });                              // atomic; crash-safe
+ * const { hits } = index.search(queryVector, { k: 10, mode: 'exact', filter: { fileTypes: ['md'] } });
+ * hits[0].score; hits[0].file.path; hits[0].passage.charStart; hits[0].terms[0].contribution;
+ * writer.close(); index.close();
+ * ```
+ *
+ * - Vectors: term ids ascending in [0, vocabSize), weights finite and > 0; stored as 8-bit impacts (linear,
+ *   index-wide scale = maxWeight / 255). Scores are dot products with those stored impacts.
+ * - `search` mode 'exact' returns the true top-k (equal to brute force); 'approximate' bounds blocks with the
+ *   query's heaviest terms only and may stop early (knobs in `approximation`); its scores are still exact.
+ * - Files carry a status (`pending`, `indexed`, `error` + message) for ingest; `listFiles({ status })` finds them.
+ * - Segments are immutable; deletes are tombstones; merges run in a worker thread and swap in at a commit.
+ * - Damage is detected by checksums (IndexCorruptError names the file); `SparseIndex.repair(dir)` drops damaged
+ *   segments, keeps the catalog and marks the affected files `pending` for re-encoding.
+ */
+export {
+  SparseIndex,
+  DEFAULT_APPROXIMATION,
+  type OpenOptions,
+  type SearchOptions,
+  type SearchFilter,
+  type ApproximationOptions,
+  type SearchHit,
+  type SearchResult,
+  type SearchStats,
+  type TermContribution,
+  type IndexStats,
+  type RepairReport,
+} from './sparse-index.js';
+export { IndexWriter, type WriterOptions, type FileInput, type PassageInput, type CommitInfo } from './index-writer.js';
+export type { FileInfo, FolderInfo, PassageInfo, FileStatus, IndexSettings } from './catalog/catalog.js';
+export { type SparseVector, validateSparseVector, sparseDot, DEFAULT_VOCAB_SIZE } from './sparse-vector.js';
+export { IndexError, InvalidVectorError, IndexCorruptError, IndexLockedError, isIndexError, type IndexErrorCode } from './index-errors.js';
+export { DEFAULT_MAX_WEIGHT, quantize, dequantize } from './quantization.js';
+export { SpladeLikeGenerator, randomSparseVector, type SpladeLikeOptions } from './bench/splade-like-generator.js';

@@ -1,0 +1,20 @@
+/** Writes the format-v1 fixture index (test/fixtures/index-v1), run from the repository root: node --import tsx test/helpers/make-index-fixture.ts */
+import { SparseIndex, SpladeLikeGenerator } from '../../app/index/index.js';
+import { rmSync, writeFileSync } from 'node:fs';
+const dir = process.argv[2] ?? 'test/fixtures/index-v1'; rmSync(dir, { recursive: true, force: true });
+const g = new SpladeLikeGenerator({ seed: 77, docTerms: [20, 60], queryTerms: [10, 20] });
+const index = SparseIndex.open(dir);
+const w = index.openWriter({ autoMerge: false });
+w.addFolder('/fixture');
+let d = 0;
+for (let f = 0; f < 6; f++) w.upsertFile({ path: `/fixture/f${f}.${f % 2 ? 'md' : 'txt'}`, size: 100 + f, mtimeMs: 1000 * f, contentHash: `h${f}` }, Array.from({ length: 3 }, (_, i) => ({ vector: g.document(d++), charStart: i * 10, charEnd: i * 10 + 9, line: i + 1, text: `text ${f}.${i}` })));
+w.commit({ fixture: 1 });
+w.deleteFile('/fixture/f5.md');
+w.markFile({ path: '/fixture/broken.pdf', status: 'error', error: 'cannot read' });
+w.upsertFile({ path: '/fixture/f6.txt' }, [{ vector: g.document(d++), charStart: 0, charEnd: 5 }]);
+w.commit({ fixture: 2 });
+const query = g.query(0, d).vector;
+const hits = index.search(query, { k: 5 }).hits.map(h => ({ path: h.file.path, ordinal: h.passage.ordinal, score: h.score }));
+w.close(); index.close();
+rmSync(`${dir}/writer.lock`, { force: true });
+writeFileSync(`${dir}/expected.json`, JSON.stringify({ query: { indices: Array.from(query.indices), values: Array.from(query.values) }, hits }, null, 1));
