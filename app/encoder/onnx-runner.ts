@@ -176,6 +176,13 @@ function inputTypesOf(session: InferenceSession): Map<string, string> {
   return types;
 }
 
+/** Token ids (< 2^31) as int32. */
+function toInt32(data: BigInt64Array): Int32Array {
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Number(data[i]!);
+  return out;
+}
+
 /** Runs one batch and returns the graph's `[batch, vocab]` output as it is. */
 export async function runDenseBatch(ort: OnnxRuntimeModule, session: InferenceSession, outputName: string, batch: Int64Batch): Promise<DenseRows> {
   const dims = [batch.batchSize, batch.sequenceLength];
@@ -191,7 +198,7 @@ export async function runDenseBatch(ort: OnnxRuntimeModule, session: InferenceSe
     if (!data) throw new Error(`the model's input "${name}" is not one the encoder can provide`);
     const type = types.get(name) ?? 'int64';
     if (type === 'int64') feeds[name] = new ort.Tensor('int64', data, dims);
-    else if (type === 'int32') feeds[name] = new ort.Tensor('int32', Int32Array.from(data, Number), dims);
+    else if (type === 'int32') feeds[name] = new ort.Tensor('int32', toInt32(data), dims);
     else throw new Error(`the model's input "${name}" has type ${type}; the encoder provides int64 or int32 token ids`);
   }
   const results = await session.run(feeds, [outputName]);

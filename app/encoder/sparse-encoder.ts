@@ -13,7 +13,7 @@ export const PRECISIONS: readonly PrecisionSetting[] = ['auto', 'fp32', 'fp16'];
 
 export interface SparseEncoderOptions extends ModelFolderOptions, Omit<OnnxBuildOptions, 'precision'> {
   /**
-   * Compute precision of the graph: 'auto' (default) float16 on WebGPU (about twice as fast; weights within ~2% of the
+   * Compute precision of the graph: 'auto' (default) float16 on WebGPU (about twice as fast; weights within ~2-3% of the
    * largest weight of a vector, see test/bench/RESULTS.md) and float32 elsewhere; 'fp32' exact on every provider
    * (within 1e-5 of sentence-transformers); 'fp16' float16 on every provider (the CPU provider runs it too, slower
    * than float32). What is in use: `executionProvider.precision`.
@@ -73,13 +73,13 @@ export class SparseEncoder {
     if (options.maxBatchTokens !== undefined && (!Number.isSafeInteger(options.maxBatchTokens) || options.maxBatchTokens < 1)) {
       throw new Error(`maxBatchTokens ${options.maxBatchTokens} is not a positive integer`);
     }
+    if (options.precision !== undefined && !PRECISIONS.includes(options.precision)) {
+      throw new Error(`precision "${String(options.precision)}" is not one of ${PRECISIONS.join(', ')}`);
+    }
     const model = await readModelFolder(modelPathOrId, options);
     const tokenizer = await BertTokenizer.fromFolder(model.tokenizerFolder, { maxLength: model.maxSeqLength });
     if (tokenizer.vocabSize > model.vocabSize) {
       throw new Error(`the tokenizer in ${model.tokenizerFolder} has ${tokenizer.vocabSize} tokens, more than the model's vocabulary of ${model.vocabSize}`);
-    }
-    if (options.precision !== undefined && !PRECISIONS.includes(options.precision)) {
-      throw new Error(`precision "${String(options.precision)}" is not one of ${PRECISIONS.join(', ')}`);
     }
     const build: OnnxBuildOptions = {};
     if (options.precision && options.precision !== 'auto') build.precision = options.precision;
