@@ -52,7 +52,8 @@ export interface WebGpuGraphTuning {
   inputs?: 'int32' | 'int64';
   /**
    * Float16 graphs only: run the MLM head and the decoder in float32 (the encoder layers stay float16), for
-   * precision at the cost of a float32 decoder. Default false.
+   * precision at the cost of a float32 decoder: the decoder's float16 sums hold about half of the float16 error (see
+   * test/bench/RESULTS.md). Float32 logits are 1 GB at 8192 tokens: use `decoderChunks` 8. Default false.
    */
   float32Head?: boolean;
   /**
@@ -322,8 +323,9 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
     const selected = g.op('Where', [maskBool, hidden, cls], { name: 'real_hidden' });
     let maxima: string;
     if (webgpuDecoder) {
-      // hidden · Eᵀ with the table padded to Vp = V rounded up to a multiple of `vocabMultiple` (zero rows or columns);
-      // the max over tokens stays in the compute type (exact), then the padding is sliced off.
+      // hidden · Eᵀ with the table padded with zero rows or columns to Vp = `decoderChunks` pieces of `rows` (V / chunks
+      // rounded up to a multiple of `vocabMultiple`); the max over tokens stays in the compute type (exact), then the
+      // padding is sliced off.
       const multiple = Math.max(1, Math.floor(tuning.vocabMultiple));
       const chunks = tuning.decoder === 'matmul-t' ? Math.max(1, Math.floor(tuning.decoderChunks)) : 1;
       const rows = Math.ceil(Math.ceil(V / chunks) / multiple) * multiple;
@@ -339,15 +341,15 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
       } else {
         // [chunk rows, H] · [batch, H, seq] -> [batch, chunk rows, seq] per chunk of the padded table, max over the last axis.
         const columns = g.op('Transpose', [selected], { name: 'real_hidden_t', attributes: [intsAttr('perm', [0, 2, 1])] });
-        const maxima: string[] = [];
+        const chunkMaxima: string[] = [];
         for (let c = 0; c < chunks; c++) {
           const table = new Float32Array(rows * H);
           table.set(source.subarray(Math.min(V, c * rows) * H, Math.min(V, (c + 1) * rows) * H));
           const suffix = chunks === 1 ? '' : `.${c}`;
           const logitsT = g.op('MatMul', [weight(`decoder.weight_padded${suffix}`, [rows, H], table), columns], { name: `decoder${suffix}` });
-          maxima.push(g.op('ReduceMax', [logitsT], { name: `token_max_padded${suffix}`, attributes: [intsAttr('axes', [2]), intAttr('keepdims', 0)] }));
+          chunkMaxima.push(g.op('ReduceMax', [logitsT], { name: `token_max_padded${suffix}`, attributes: [intsAttr('axes', [2]), intAttr('keepdims', 0)] }));
         }
-        padded = chunks === 1 ? maxima[0]! : g.op('Concat', maxima, { name: 'token_max_padded', attributes: [intAttr('axis', 1)] });
+        padded = chunks === 1 ? chunkMaxima[0]! : g.op('Concat', chunkMaxima, { name: 'token_max_padded', attributes: [intAttr('axis', 1)] });
       }
       maxima = Vp === V ? padded : g.op('Slice', [padded, g.int64('vocab.start', [1], [0]), g.int64('vocab.end', [1], [V]), g.int64('vocab.axis', [1], [1])], { name: 'token_max' });
     } else {
