@@ -1,5 +1,5 @@
 /** Messages between the encoder facade and its onnxruntime worker thread. */
-import type { Device, ProviderChoice } from './execution-providers.js';
+import type { Device, ExecutionChoice } from './execution-providers.js';
 import type { SpladeModelFolder } from './model-folder.js';
 import type { OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
 
@@ -24,7 +24,7 @@ export type ToWorker =
     };
 
 export type FromWorker =
-  | { type: 'ready'; choice: ProviderChoice; prepared: PreparedOnnxModel; inputNames: string[]; threads: number }
+  | { type: 'ready'; choice: ExecutionChoice; prepared: PreparedOnnxModel; inputNames: string[]; threads: number }
   | { type: 'init-error'; message: string }
   /** The graph's `[rows, width]` float32 output, transferred as it is: the facade packs it, so the worker can start the next batch at once. */
   | {

@@ -2,7 +2,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../util/start-worker.js';
 import type { FromWorker, SessionSettings, ToWorker } from './encoder-protocol.js';
-import type { ProviderChoice } from './execution-providers.js';
+import type { ExecutionChoice } from './execution-providers.js';
 import type { SpladeModelFolder } from './model-folder.js';
 import { POOLED_LOGITS_OUTPUT } from './onnx/pooling-nodes.js';
 import type { OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
@@ -57,7 +57,7 @@ export class EncoderSession {
 
   private constructor(
     private readonly worker: Worker,
-    readonly choice: ProviderChoice,
+    readonly choice: ExecutionChoice,
     readonly prepared: PreparedOnnxModel,
     readonly inputNames: string[],
     readonly threads: number,

@@ -3,6 +3,7 @@
  * what was tried, exposed on the encoder as `executionProvider`.
  */
 import { deviceRequests, describeAttempt, type DeviceRequest, type ExecutionProviderName, type ExecutionProviderPlan, type ProviderAttempt } from '../onnxruntime/index.js';
+import type { GraphTarget, Precision } from './onnx/bert-graph.js';
 
 export type Device = DeviceRequest;
 export const DEVICES: readonly Device[] = deviceRequests;
@@ -17,6 +18,14 @@ export interface ProviderChoice {
   fallbackReason: string | undefined;
   /** Which onnxruntime-node copy is loaded (bundled, or the CUDA pack) and why. */
   runtime: string;
+}
+
+/** The encoder's `executionProvider`: the provider, and the graph it runs there (its compute precision and form). */
+export interface ExecutionChoice extends ProviderChoice {
+  /** The compute precision of the graph in use: 'fp16' (the default on WebGPU) or 'fp32' (elsewhere). */
+  precision: Precision;
+  /** The form of the graph: 'webgpu' (shaped for onnxruntime's WebGPU provider) or 'cpu' (every other provider). */
+  graphTarget: GraphTarget;
 }
 
 /** Summarizes a plan and the attempts of session creation into the encoder's `executionProvider` record. */

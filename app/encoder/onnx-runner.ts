@@ -16,7 +16,7 @@ import {
   type ProviderAttempt,
 } from '../onnxruntime/index.js';
 import type { SessionSettings } from './encoder-protocol.js';
-import { describeProviderChoice, type ProviderChoice } from './execution-providers.js';
+import { describeProviderChoice, type ExecutionChoice, type ProviderChoice } from './execution-providers.js';
 import type { SpladeModelFolder } from './model-folder.js';
 import type { GraphTarget, Precision } from './onnx/bert-graph.js';
 import { POOLED_LOGITS_OUTPUT } from './onnx/pooling-nodes.js';
@@ -44,7 +44,12 @@ export function encoderSessionOptions(settings: Pick<SessionSettings, 'threads' 
   };
 }
 
-/** The graph form (target and precision) for a provider, unless the build options fix them. */
+/**
+ * The graph form (target and precision) for a provider, unless the build options fix them. Precision 'auto' (no
+ * precision given): float16 on WebGPU, whose float32 graph is about half as fast (H200: fp32 214, fp16 332
+ * sequences/s at 32 x 256); float32 on every other provider (the CPU has no float16 arithmetic; CUDA, DirectML and
+ * CoreML take the CPU form, in float32 until float16 is measured there).
+ */
 export function graphFormFor(provider: ExecutionProviderName, build: OnnxBuildOptions): { target: GraphTarget; precision: Precision } {
   const target = build.target ?? (provider === 'webgpu' ? 'webgpu' : 'cpu');
   return { target, precision: build.precision ?? (target === 'webgpu' ? 'fp16' : 'fp32') };
@@ -60,7 +65,7 @@ export async function openEncoderSession(
   model: SpladeModelFolder,
   build: OnnxBuildOptions,
   settings: SessionSettings,
-): Promise<OpenedSession & { prepared: PreparedOnnxModel }> {
+): Promise<OpenedSession & { prepared: PreparedOnnxModel; choice: ExecutionChoice }> {
   const { ort, description } = await loadOnnxRuntime();
   const plan = await planExecutionProviders(settings.device);
   // Consecutive providers that take the same graph are tried with one prepared file.
@@ -81,7 +86,8 @@ export async function openEncoderSession(
         smokeTest: (session, provider) => smokeTest(ort, session, prepared, provider),
       });
       attempts.push(...result.attempts);
-      return { ort, session: result.session, choice: describeProviderChoice(plan, attempts, result.provider, description), threads: options.intraOpNumThreads, prepared };
+      const choice: ExecutionChoice = { ...describeProviderChoice(plan, attempts, result.provider, description), precision: group.build.precision!, graphTarget: group.build.target! };
+      return { ort, session: result.session, choice, threads: options.intraOpNumThreads, prepared };
     } catch (error) {
       if (!(error instanceof NoUsableProviderError)) throw error;
       attempts.push(...error.attempts);
@@ -158,6 +164,25 @@ export function packOutput(dense: DenseRows, outputName: string, activation: Act
   return packDenseRows(dense.data, dense.rows, dense.width, outputName === POOLED_LOGITS_OUTPUT ? (x) => activate(x, activation) : undefined);
 }
 
+/** Each input's element type, read once per session: the WebGPU graph takes int32 ids and mask, the others int64. */
+const inputTypes = new WeakMap<InferenceSession, Map<string, string>>();
+
+function inputTypesOf(session: InferenceSession): Map<string, string> {
+  let types = inputTypes.get(session);
+  if (!types) {
+    types = new Map(session.inputMetadata.map((m) => [m.name, m.isTensor ? m.type : 'not a tensor']));
+    inputTypes.set(session, types);
+  }
+  return types;
+}
+
+/** Token ids (< 2^31) as int32. */
+function toInt32(data: BigInt64Array): Int32Array {
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Number(data[i]!);
+  return out;
+}
+
 /** Runs one batch and returns the graph's `[batch, vocab]` output as it is. */
 export async function runDenseBatch(ort: OnnxRuntimeModule, session: InferenceSession, outputName: string, batch: Int64Batch): Promise<DenseRows> {
   const dims = [batch.batchSize, batch.sequenceLength];
@@ -166,11 +191,15 @@ export async function runDenseBatch(ort: OnnxRuntimeModule, session: InferenceSe
     attention_mask: batch.attentionMask,
     token_type_ids: batch.tokenTypeIds,
   };
+  const types = inputTypesOf(session);
   const feeds: Record<string, InstanceType<OnnxRuntimeModule['Tensor']>> = {};
   for (const name of session.inputNames) {
     const data = available[name];
     if (!data) throw new Error(`the model's input "${name}" is not one the encoder can provide`);
-    feeds[name] = new ort.Tensor('int64', data, dims);
+    const type = types.get(name) ?? 'int64';
+    if (type === 'int64') feeds[name] = new ort.Tensor('int64', data, dims);
+    else if (type === 'int32') feeds[name] = new ort.Tensor('int32', toInt32(data), dims);
+    else throw new Error(`the model's input "${name}" has type ${type}; the encoder provides int64 or int32 token ids`);
   }
   const results = await session.run(feeds, [outputName]);
   const output = results[outputName]!;

@@ -1,12 +1,24 @@
 /** The encoder facade: text in, SPLADE sparse vectors out, with inference in a worker thread. */
 import { EncoderSession, type WorkerStats } from './encoder-session.js';
-import type { Device, ProviderChoice } from './execution-providers.js';
+import type { Device, ExecutionChoice } from './execution-providers.js';
+import type { Precision } from './onnx/bert-graph.js';
 import { readModelFolder, type ModelFolderOptions, type SpladeModelFolder } from './model-folder.js';
 import type { OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
 import { dot, selectMaxActiveDims, topEntries, type SparseVector } from './sparse-vector.js';
 import { BertTokenizer, padBatch } from './tokenizer/index.js';
 
-export interface SparseEncoderOptions extends ModelFolderOptions, OnnxBuildOptions {
+/** The precision option: 'auto' (the default) is float16 on WebGPU and float32 on every other provider. */
+export type PrecisionSetting = 'auto' | Precision;
+export const PRECISIONS: readonly PrecisionSetting[] = ['auto', 'fp32', 'fp16'];
+
+export interface SparseEncoderOptions extends ModelFolderOptions, Omit<OnnxBuildOptions, 'precision'> {
+  /**
+   * Compute precision of the graph: 'auto' (default) float16 on WebGPU (about twice as fast; weights within ~2-3% of the
+   * largest weight of a vector, see test/bench/RESULTS.md) and float32 elsewhere; 'fp32' exact on every provider
+   * (within 1e-5 of sentence-transformers); 'fp16' float16 on every provider (the CPU provider runs it too, slower
+   * than float32). What is in use: `executionProvider.precision`.
+   */
+  precision?: PrecisionSetting;
   /** Execution provider; 'auto' (default) tries the platform's GPU providers first (see app/onnxruntime). */
   device?: Device;
   /** onnxruntime intra-op threads; default: available cores. */
@@ -61,13 +73,17 @@ export class SparseEncoder {
     if (options.maxBatchTokens !== undefined && (!Number.isSafeInteger(options.maxBatchTokens) || options.maxBatchTokens < 1)) {
       throw new Error(`maxBatchTokens ${options.maxBatchTokens} is not a positive integer`);
     }
+    if (options.precision !== undefined && !PRECISIONS.includes(options.precision)) {
+      throw new Error(`precision "${String(options.precision)}" is not one of ${PRECISIONS.join(', ')}`);
+    }
     const model = await readModelFolder(modelPathOrId, options);
     const tokenizer = await BertTokenizer.fromFolder(model.tokenizerFolder, { maxLength: model.maxSeqLength });
     if (tokenizer.vocabSize > model.vocabSize) {
       throw new Error(`the tokenizer in ${model.tokenizerFolder} has ${tokenizer.vocabSize} tokens, more than the model's vocabulary of ${model.vocabSize}`);
     }
     const build: OnnxBuildOptions = {};
-    if (options.precision) build.precision = options.precision;
+    if (options.precision && options.precision !== 'auto') build.precision = options.precision;
+    if (options.webgpu) build.webgpu = options.webgpu;
     if (options.attention) build.attention = options.attention;
     if (options.cacheDir) build.cacheDir = options.cacheDir;
     const session = await EncoderSession.start(model, build, {
@@ -79,8 +95,8 @@ export class SparseEncoder {
     return new SparseEncoder(model, tokenizer, session, batchSize, options.maxActiveDims, maxBatchTokens);
   }
 
-  /** Which execution provider runs the model, what was requested, and why any fallback happened. */
-  get executionProvider(): ProviderChoice {
+  /** Which execution provider runs the model and in which precision, what was requested, and why any fallback happened. */
+  get executionProvider(): ExecutionChoice {
     return this.session.choice;
   }
 

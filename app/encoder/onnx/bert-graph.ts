@@ -27,21 +27,41 @@ export interface WebGpuGraphTuning {
    */
   attentionOp?: 'attention' | 'mha';
   /**
-   * The vocabulary decoder (max pooling): 'matmul' multiplies by a transposed copy of the embedding table whose
-   * columns are padded to a multiple of `vocabMultiple` (30522 is not a multiple of 4, which rules out the provider's
-   * vectorized MatMul); 'matmul-t' computes the transposed logits [batch, Vp, seq] (so that the max runs over the
-   * last axis, which the provider reduces without first transposing [batch, seq, Vp]; vectorized only when the
-   * sequence length is a multiple of 4); 'gemm' uses Gemm with transB on the shared table, as the CPU graph does.
-   * Default 'matmul'.
+   * The vocabulary decoder (max pooling): 'matmul-t' computes the transposed logits [batch, Vp, seq] (so that the max
+   * runs over the last axis, which the provider reduces without first transposing; vectorized when the sequence
+   * length is a multiple of 4), Vp being the vocabulary padded with zero rows to a multiple of `vocabMultiple`;
+   * 'matmul' multiplies by a transposed copy [H, Vp] of the table (30522 is not a multiple of 4, which rules out the
+   * provider's vectorized MatMul) and reduces [batch, seq, Vp] over axis 1; 'gemm' uses Gemm with transB on the
+   * shared table, as the CPU graph does. Default 'matmul-t' (H200: 392 sequences/s at 32 x 256, 'matmul' 332).
    */
   decoder?: 'matmul' | 'matmul-t' | 'gemm';
   /** Default 64. */
   vocabMultiple?: number;
   /**
+   * 'matmul-t' only: the vocabulary in this many pieces, each its own MatMul and max (then concatenated), so that no
+   * logits tensor exceeds what onnxruntime's buffer cache keeps between runs (its largest bucket is 160 MB; a
+   * [8192 tokens, 30528] float16 logits tensor is 500 MB, allocated and freed on every run). Default 1.
+   */
+  decoderChunks?: number;
+  /**
+   * 'int32': `input_ids` and `attention_mask` int32 and no `token_type_ids` (the type-0 embedding is folded into the
+   * position table): every int64 operation of the int64 form (casts of the mask, the position range) runs on the CPU
+   * provider and is uploaded on each run, since the WebGPU provider has no int64 by default; here only the two inputs
+   * are uploaded and all else runs on the GPU. 'int64': the inputs of exported models. Default 'int32'.
+   */
+  inputs?: 'int32' | 'int64';
+  /**
    * Float16 graphs only: run the MLM head and the decoder in float32 (the encoder layers stay float16), for
-   * precision at the cost of a float32 decoder. Default false.
+   * precision at the cost of a float32 decoder: the decoder's float16 sums hold about half of the float16 error (see
+   * test/bench/RESULTS.md). Float32 logits are 1 GB at 8192 tokens: use `decoderChunks` 8. Default false.
    */
   float32Head?: boolean;
+  /**
+   * The feed-forward block as this many groups of intermediate columns, summed (exactly the FFN, see the builder):
+   * float16 precision for a little more GPU work (each down-projection sum runs over 3072/n terms instead of 3072;
+   * the intermediate bias and GELU become two operators instead of BiasGelu, plus a ReduceSum). Default 1.
+   */
+  ffnSplit?: number;
 }
 
 export interface BertGraphOptions {
@@ -60,7 +80,7 @@ export interface BertGraphOptions {
 /** Bumped whenever the graph this module builds changes, so that cached graphs are rebuilt. */
 export const BERT_GRAPH_VERSION = '1';
 /** Version of the WebGPU form of the graph (part of the cache key of WebGPU graphs only). */
-export const WEBGPU_GRAPH_VERSION = '1';
+export const WEBGPU_GRAPH_VERSION = '2';
 
 /** Additive attention bias for padded keys: exp(score − 10000) is exactly 0 in float16 and float32. */
 const MASKED_SCORE = -10000;
@@ -82,7 +102,7 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
   const precision = options.precision ?? 'fp32';
   const attention = options.attention ?? 'fused';
   const target = options.target ?? 'cpu';
-  const tuning = { attentionOp: 'attention', decoder: 'matmul', vocabMultiple: 64, ...options.webgpu } satisfies WebGpuGraphTuning;
+  const tuning = { attentionOp: 'attention', decoder: 'matmul-t', vocabMultiple: 64, decoderChunks: 1, inputs: 'int32', ffnSplit: 1, ...options.webgpu } satisfies WebGpuGraphTuning;
   // Fused attention as the WebGPU provider runs it: an additive bias instead of a mask index.
   const biasAttention = attention === 'fused' && target === 'webgpu';
   const cfg = weights.config;
@@ -97,21 +117,38 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
     current === DataType.FLOAT16 ? g.float16(name, dims, values) : g.float32(name, dims, values);
   const scalarT = (name: string, value: number) => weight(name, [], [value]);
 
-  const ids = g.input('input_ids', DataType.INT64, ['batch', 'sequence']);
-  const mask = g.input('attention_mask', DataType.INT64, ['batch', 'sequence']);
-  const types = g.input('token_type_ids', DataType.INT64, ['batch', 'sequence']);
+  // Token ids and mask: int64 (as exported models take them), or int32 in the WebGPU form (see WebGpuGraphTuning.inputs).
+  const int32Inputs = target === 'webgpu' && tuning.inputs === 'int32';
+  const ids = g.input('input_ids', int32Inputs ? DataType.INT32 : DataType.INT64, ['batch', 'sequence']);
+  const mask = g.input('attention_mask', int32Inputs ? DataType.INT32 : DataType.INT64, ['batch', 'sequence']);
+  const types = int32Inputs ? undefined : g.input('token_type_ids', DataType.INT64, ['batch', 'sequence']);
 
-  // Embeddings: (word + token type) + position, then LayerNorm (the order of BertEmbeddings).
   const wordTable = weight('word_embeddings', [V, H], weights.wordEmbeddings);
   const word = g.op('Gather', [wordTable, ids], { name: 'word' });
-  const typeTable = weight('token_type_embeddings', [cfg.typeVocabSize, H], weights.tokenTypeEmbeddings);
-  const tokenType = g.op('Gather', [typeTable, types], { name: 'token_type' });
-  const idsShape = g.op('Shape', [ids], { name: 'ids_shape' });
-  const seqLen = g.op('Gather', [idsShape, g.int64('one', [], [1])], { name: 'seq_len', attributes: [intAttr('axis', 0)] });
-  const positions = g.op('Range', [g.int64('zero', [], [0]), seqLen, g.int64('step', [], [1])], { name: 'positions' });
-  const positionTable = weight('position_embeddings', [cfg.maxPositionEmbeddings, H], weights.positionEmbeddings);
-  const position = g.op('Gather', [positionTable, positions], { name: 'position' });
-  const embeddingSum = g.op('Add', [g.op('Add', [word, tokenType]), position], { name: 'embedding_sum' });
+  let idsShape: string;
+  let embeddingSum: string;
+  if (types) {
+    // (word + token type) + position, the order of BertEmbeddings.
+    const typeTable = weight('token_type_embeddings', [cfg.typeVocabSize, H], weights.tokenTypeEmbeddings);
+    const tokenType = g.op('Gather', [typeTable, types], { name: 'token_type' });
+    idsShape = g.op('Shape', [ids], { name: 'ids_shape' });
+    const seqLen = g.op('Gather', [idsShape, g.int64('one', [], [1])], { name: 'seq_len', attributes: [intAttr('axis', 0)] });
+    const positions = g.op('Range', [g.int64('zero', [], [0]), seqLen, g.int64('step', [], [1])], { name: 'positions' });
+    const positionTable = weight('position_embeddings', [cfg.maxPositionEmbeddings, H], weights.positionEmbeddings);
+    const position = g.op('Gather', [positionTable, positions], { name: 'position' });
+    embeddingSum = g.op('Add', [g.op('Add', [word, tokenType]), position], { name: 'embedding_sum' });
+  } else {
+    // No token types (single texts are type 0 throughout): word + (position + type 0), the type-0 row added to the
+    // position table here (summed in float32), its first `sequence` rows sliced off (shape arithmetic stays on the CPU,
+    // nothing is uploaded but the ids and the mask).
+    const P = cfg.maxPositionEmbeddings;
+    const table = new Float32Array(P * H);
+    for (let i = 0; i < P * H; i++) table[i] = weights.positionEmbeddings[i]! + weights.tokenTypeEmbeddings[i % H]!;
+    idsShape = g.op('Shape', [ids], { name: 'ids_shape' });
+    const seqEnd = g.op('Slice', [idsShape, g.int64('seq_dim.start', [1], [1]), g.int64('seq_dim.end', [1], [2])], { name: 'seq_dim' });
+    const position = g.op('Slice', [weight('position_type0_embeddings', [P, H], table), g.int64('position.start', [1], [0]), seqEnd, g.int64('position.axis', [1], [0])], { name: 'position' });
+    embeddingSum = g.op('Add', [word, position], { name: 'embedding_sum' });
+  }
   const layerNorm = (input: string, gamma: Float32Array, beta: Float32Array, name: string) =>
     g.op('LayerNormalization', [input, weight(`${name}.gamma`, [H], gamma), weight(`${name}.beta`, [H], beta)], {
       name,
@@ -128,6 +165,31 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
     const erf = g.op('Erf', [g.op('Div', [input, scalarT(`${name}.sqrt2`, Math.SQRT2)])]);
     const scaled = g.op('Mul', [input, g.op('Add', [erf, scalarT(`${name}.one`, 1)])]);
     return g.op('Mul', [scaled, scalarT(`${name}.half`, 0.5)], { name });
+  };
+
+  // FFN in `ffnSplit` groups of intermediate columns: Σ_c W_down_c · gelu(W_up_c · x + b_up_c), each group a batch of
+  // one MatMul pair [1, M, H] · [c, H, I/c] -> [c, M, I/c] · [c, I/c, H] -> [c, M, H], the groups summed by ReduceSum.
+  // Exactly the FFN; in float16 each down-projection sum runs over I/c terms instead of I (onnxruntime's WebGPU MatMul
+  // accumulates in the compute type, so its rounding error grows with the length of the sum).
+  const ffnGroups = target === 'webgpu' ? Math.max(1, Math.floor(tuning.ffnSplit)) : 1;
+  if (cfg.intermediateSize % ffnGroups !== 0) throw new Error(`ffnSplit ${ffnGroups} does not divide the intermediate size ${cfg.intermediateSize}`);
+  let hiddenShape = '';
+  const splitFfn = (input: string, w: BertLayerWeights, p: string): string => {
+    const c = ffnGroups;
+    const I = w.intermediate.outFeatures;
+    const n = I / c;
+    const up = transpose(w.intermediate.weight, I, H); // [H, I]
+    const upGroups = new Float32Array(H * I);
+    for (let group = 0; group < c; group++) for (let h = 0; h < H; h++) upGroups.set(up.subarray(h * I + group * n, h * I + group * n + n), (group * H + h) * n);
+    const down = transpose(w.output.weight, H, I); // [I, H]: groups of rows are already [c, n, H]
+    const rows = g.op('Reshape', [input, g.int64(`${p}.ffn.rows_shape`, [3], [1, -1, H])], { name: `${p}.ffn.rows` });
+    const upBias = weight(`${p}.intermediate.bias`, [c, 1, n], w.intermediate.bias);
+    const projected = g.op('Add', [g.op('MatMul', [rows, weight(`${p}.intermediate.weight`, [c, H, n], upGroups)], { name: `${p}.intermediate` }), upBias], { name: `${p}.intermediate_biased` });
+    const activated = attention === 'fused' ? g.op('Gelu', [projected], { domain: MS, name: `${p}.gelu` }) : gelu(projected, `${p}.gelu`);
+    const partial = g.op('MatMul', [activated, weight(`${p}.output.weight`, [c, n, H], down)], { name: `${p}.output_parts` });
+    const summed = g.op('ReduceSum', [partial, g.int64(`${p}.ffn.group_axis`, [1], [0])], { name: `${p}.output_sum`, attributes: [intAttr('keepdims', 0)] });
+    hiddenShape ||= g.op('Concat', [idsShape, g.int64('hidden_dim', [1], [H])], { name: 'hidden_shape', attributes: [intAttr('axis', 0)] });
+    return g.op('Reshape', [summed, hiddenShape], { name: `${p}.output` });
   };
 
   // Attention mask in the form each attention variant takes.
@@ -185,8 +247,13 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
         name: `${p}.attention_norm`,
         attributes: [floatAttr('epsilon', cfg.layerNormEps)],
       });
-      const intermediate = g.op('BiasGelu', [matmul(afterAttention, w.intermediate, `${p}.intermediate`), bias(w.intermediate, `${p}.intermediate`)], { domain: MS, name: `${p}.gelu` });
-      return g.op('SkipLayerNormalization', [matmul(intermediate, w.output, `${p}.output`), afterAttention, weight(`${p}.output_norm.gamma`, [H], w.outputNorm.gamma), weight(`${p}.output_norm.beta`, [H], w.outputNorm.beta), bias(w.output, `${p}.output`)], {
+      let ffnOutput: string;
+      if (ffnGroups > 1) ffnOutput = splitFfn(afterAttention, w, p);
+      else {
+        const intermediate = g.op('BiasGelu', [matmul(afterAttention, w.intermediate, `${p}.intermediate`), bias(w.intermediate, `${p}.intermediate`)], { domain: MS, name: `${p}.gelu` });
+        ffnOutput = matmul(intermediate, w.output, `${p}.output`);
+      }
+      return g.op('SkipLayerNormalization', [ffnOutput, afterAttention, weight(`${p}.output_norm.gamma`, [H], w.outputNorm.gamma), weight(`${p}.output_norm.beta`, [H], w.outputNorm.beta), bias(w.output, `${p}.output`)], {
         domain: MS,
         name: `${p}.output_norm`,
         attributes: [floatAttr('epsilon', cfg.layerNormEps)],
@@ -204,8 +271,9 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
     const context = g.op('Transpose', [g.op('MatMul', [probs, v])], { attributes: [intsAttr('perm', [0, 2, 1, 3])] });
     attended = g.op('Reshape', [context, g.int64(`${p}.merge_shape`, [3], [0, 0, H])], { name: `${p}.context` });
     afterAttention = layerNorm(g.op('Add', [dense(attended, w.attentionOutput, `${p}.attention_output`), input]), w.attentionNorm.gamma, w.attentionNorm.beta, `${p}.attention_norm`);
-    const intermediate = gelu(dense(afterAttention, w.intermediate, `${p}.intermediate`), `${p}.gelu`);
-    return layerNorm(g.op('Add', [dense(intermediate, w.output, `${p}.output`), afterAttention]), w.outputNorm.gamma, w.outputNorm.beta, `${p}.output_norm`);
+    const ffnOutput =
+      ffnGroups > 1 ? g.op('Add', [splitFfn(afterAttention, w, p), bias(w.output, `${p}.output`)]) : dense(gelu(dense(afterAttention, w.intermediate, `${p}.intermediate`), `${p}.gelu`), w.output, `${p}.output`);
+    return layerNorm(g.op('Add', [ffnOutput, afterAttention]), w.outputNorm.gamma, w.outputNorm.beta, `${p}.output_norm`);
   };
   weights.layers.forEach((w, l) => (x = layer(x, w, l)));
 
@@ -224,8 +292,9 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
   // Decoder: logits = hidden · Eᵀ + bias, with E shared with the word embeddings when tied.
   // (A function: the WebGPU MatMul decoder stores a padded copy instead, and an unused initializer would still be stored.)
   const decoderTable = () => (weights.decoderWeight === weights.wordEmbeddings && current === T ? wordTable : weight('decoder.weight', [V, H], weights.decoderWeight));
-  const flatShape = g.int64('flat_shape', [2], [-1, H]);
-  const logitsShape = g.op('Concat', [idsShape, g.int64('vocab_dim', [1], [V])], { name: 'logits_shape', attributes: [intAttr('axis', 0)] });
+  const webgpuDecoder = target === 'webgpu' && tuning.decoder !== 'gemm' && options.pooling !== 'none' && options.pooling.strategy === 'max';
+  const flatShape = webgpuDecoder && tuning.decoder === 'matmul-t' ? '' : g.int64('flat_shape', [2], [-1, H]);
+  const logitsShape = webgpuDecoder ? '' : g.op('Concat', [idsShape, g.int64('vocab_dim', [1], [V])], { name: 'logits_shape', attributes: [intAttr('axis', 0)] });
   const toFloat = (input: string, name: string) => (current === DataType.FLOAT16 ? g.op('Cast', [input], { name, attributes: [intAttr('to', DataType.FLOAT)] }) : input);
 
   if (options.pooling === 'none' || options.pooling.strategy === 'sum') {
@@ -253,11 +322,14 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
     const cls = g.op('Slice', [hidden, g.int64('slice.start', [1], [0]), g.int64('slice.end', [1], [1]), g.int64('slice.axis', [1], [1])], { name: 'cls_hidden' });
     const selected = g.op('Where', [maskBool, hidden, cls], { name: 'real_hidden' });
     let maxima: string;
-    if (target === 'webgpu' && tuning.decoder !== 'gemm') {
-      // hidden · Eᵀ with the table padded to Vp = V rounded up to a multiple of `vocabMultiple` (zero rows or columns);
-      // the max over tokens stays in the compute type (exact), then the padding is sliced off.
+    if (webgpuDecoder) {
+      // hidden · Eᵀ with the table padded with zero rows or columns to Vp = `decoderChunks` pieces of `rows` (V / chunks
+      // rounded up to a multiple of `vocabMultiple`); the max over tokens stays in the compute type (exact), then the
+      // padding is sliced off.
       const multiple = Math.max(1, Math.floor(tuning.vocabMultiple));
-      const Vp = Math.ceil(V / multiple) * multiple;
+      const chunks = tuning.decoder === 'matmul-t' ? Math.max(1, Math.floor(tuning.decoderChunks)) : 1;
+      const rows = Math.ceil(Math.ceil(V / chunks) / multiple) * multiple;
+      const Vp = rows * chunks;
       const source = weights.decoderWeight;
       let padded: string;
       if (tuning.decoder === 'matmul') {
@@ -267,11 +339,17 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
         const paddedShape = g.op('Concat', [idsShape, g.int64('vocab_padded_dim', [1], [Vp])], { name: 'logits_padded_shape', attributes: [intAttr('axis', 0)] });
         padded = g.op('ReduceMax', [g.op('Reshape', [flat, paddedShape])], { name: 'token_max_padded', attributes: [intsAttr('axes', [1]), intAttr('keepdims', 0)] });
       } else {
-        const table = new Float32Array(Vp * H);
-        table.set(source.subarray(0, V * H));
+        // [chunk rows, H] · [batch, H, seq] -> [batch, chunk rows, seq] per chunk of the padded table, max over the last axis.
         const columns = g.op('Transpose', [selected], { name: 'real_hidden_t', attributes: [intsAttr('perm', [0, 2, 1])] });
-        const logitsT = g.op('MatMul', [weight('decoder.weight_padded', [Vp, H], table), columns], { name: 'decoder' });
-        padded = g.op('ReduceMax', [logitsT], { name: 'token_max_padded', attributes: [intsAttr('axes', [2]), intAttr('keepdims', 0)] });
+        const chunkMaxima: string[] = [];
+        for (let c = 0; c < chunks; c++) {
+          const table = new Float32Array(rows * H);
+          table.set(source.subarray(Math.min(V, c * rows) * H, Math.min(V, (c + 1) * rows) * H));
+          const suffix = chunks === 1 ? '' : `.${c}`;
+          const logitsT = g.op('MatMul', [weight(`decoder.weight_padded${suffix}`, [rows, H], table), columns], { name: `decoder${suffix}` });
+          chunkMaxima.push(g.op('ReduceMax', [logitsT], { name: `token_max_padded${suffix}`, attributes: [intsAttr('axes', [2]), intAttr('keepdims', 0)] }));
+        }
+        padded = chunks === 1 ? chunkMaxima[0]! : g.op('Concat', chunkMaxima, { name: 'token_max_padded', attributes: [intAttr('axis', 1)] });
       }
       maxima = Vp === V ? padded : g.op('Slice', [padded, g.int64('vocab.start', [1], [0]), g.int64('vocab.end', [1], [V]), g.int64('vocab.axis', [1], [1])], { name: 'token_max' });
     } else {
