@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InferenceSession } from 'onnxruntime-node';
+import type { BertWeights } from '../../app/encoder/bert-weights.js';
 import { readModelFolder, type SpladeModelFolder } from '../../app/encoder/model-folder.js';
 import { loadBertWeights } from '../../app/encoder/model-weights.js';
 import { buildBertGraph } from '../../app/encoder/onnx/bert-graph.js';
@@ -34,6 +35,8 @@ export function fixtureFolder(): string {
 export interface LoadedFixture {
   model: SpladeModelFolder;
   tokenizer: BertTokenizer;
+  /** The model's weights (LoRA merged), for building other forms of its graph. */
+  weights: BertWeights;
   /** The encoder's float32 CPU graph of the fixture (fused operators). */
   graph: OnnxModel;
   expected: FixtureExpected;
@@ -51,7 +54,7 @@ export async function loadFixture(): Promise<LoadedFixture> {
   const { weights } = await loadBertWeights(model.weights.files, model.weights.bertConfig, model.adapter);
   const tokenizer = await BertTokenizer.fromFolder(model.tokenizerFolder, { maxLength: model.maxSeqLength });
   const expected = JSON.parse(readFileSync(join(root, 'expected.json'), 'utf8')) as FixtureExpected;
-  return { model, tokenizer, graph: buildBertGraph(weights, { pooling: model.pooling }), expected, documents: expected.document.map(toVector), queries: expected.query.map(toVector) };
+  return { model, tokenizer, weights, graph: buildBertGraph(weights, { pooling: model.pooling }), expected, documents: expected.document.map(toVector), queries: expected.query.map(toVector) };
 }
 
 /** Encodes `texts` with `prompt` in one batch through `session` (a graph of the fixture's model), as the encoder does. */

@@ -16,6 +16,9 @@ import { DataType, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxT
 
 const MS = 'com.microsoft';
 
+/** Bumped whenever the graphs this pass writes change, so that cached int8 graphs are rebuilt (part of their cache key). */
+export const CPU_INT8_VERSION = '1';
+
 export interface CpuInt8Options {
   /**
    * The fused Attention's packed QKV projection: 'int8' (QAttention, default), 'int8-mha' (one DynamicQuantizeMatMul
@@ -54,6 +57,7 @@ export function quantizePerColumn(weights: Float32Array, K: number, N: number, r
     for (let n = 0; n < N; n++) {
       const a = Math.abs(weights[row + n]!);
       if (a > maxAbs[n]!) maxAbs[n] = a;
+      else if (a !== a) throw new Error(`quantizePerColumn: column ${n} holds a non-finite weight`);
     }
   }
   const scales = new Float32Array(N);
@@ -69,16 +73,14 @@ export function quantizePerColumn(weights: Float32Array, K: number, N: number, r
   for (let k = 0; k < K; k++) {
     const row = k * N;
     for (let n = 0; n < N; n++) {
-      const q = roundHalfEven(weights[row + n]! * inverse[n]!);
+      // Round half to even: Math.round rounds halves up, so step back from an odd result that is exactly 0.5 above.
+      const x = weights[row + n]! * inverse[n]!;
+      let q = Math.round(x);
+      if (q - x === 0.5 && (q & 1) !== 0) q--;
       values[row + n] = q > limit ? limit : q < -limit ? -limit : q;
     }
   }
   return { values, scales };
-}
-
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** The float32 values of an initializer (copied when its bytes are not 4-aligned). */
