@@ -14,7 +14,7 @@
  * Options: --out DIR (default int8-out), --small (hidden 64, 2 layers: a quick check of the script), --threads N
  * (default: all cores), --batch N (32), --lengths a,b (default 256,128), --runs N (timed runs of each graph per
  * length after one warm-up, default 3), --variants a,b (other int8 forms, measured right after the first length:
- * decoder-fp32, mha, attention-fp32; default decoder-fp32,mha; 'none' for none), --budget SECONDS (default 45: steps
+ * decoder-fp32, mha, attention-fp32; default decoder-fp32,mha; 'none' for none), --budget SECONDS (default 40: steps
  * that would not fit are skipped).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ const { values: args } = parseArgs({
     lengths: { type: 'string', default: '256,128' },
     runs: { type: 'string', default: '3' },
     variants: { type: 'string', default: 'decoder-fp32,mha' },
-    budget: { type: 'string', default: '45' },
+    budget: { type: 'string', default: '40' },
   },
 });
 const started = performance.now();

@@ -27,6 +27,11 @@ export interface SparseAgreement {
     pairOrderAgreement: number;
     /** Queries (texts) whose most similar text is the same. */
     sameBest: number;
+    /**
+     * Mean over rows of the standard deviation of the reference similarities over their mean: how far apart the
+     * similarities that the ranking separates are (errors well below it leave rankings alone).
+     */
+    referenceRelativeSpread: number;
   };
   top10: {
     /** Mean of |top-10 terms ∩ reference top-10 terms| / 10 (fewer than 10 active: over the reference's count). */
@@ -111,7 +116,10 @@ export function compareEncodings(reference: SparseVector[], candidate: SparseVec
   let ordered = 0;
   let sameBest = 0;
   let pairs = 0;
+  const spreads: number[] = [];
   for (const { ref, cand } of rows) {
+    const m = mean(ref);
+    if (m > 0) spreads.push(Math.sqrt(mean(ref.map((x) => (x - m) ** 2))) / m);
     // Without queries each pair of texts appears twice (once per row), which leaves means and maxima unchanged.
     for (let k = 0; k < ref.length; k++) {
       pairs++;
@@ -139,6 +147,7 @@ export function compareEncodings(reference: SparseVector[], candidate: SparseVec
       maxErrorOverLargest: largestSimilarity > 0 ? maxSimilarityError / largestSimilarity : 0,
       pairOrderAgreement: ordered > 0 ? agree / ordered : 1,
       sameBest,
+      referenceRelativeSpread: mean(spreads),
     },
     top10: { meanOverlap: mean(overlaps), identical },
     activeDims: {
