@@ -34,7 +34,7 @@ export interface CpuInt8Options {
    * the 16-bit sum of two products. Costs one bit of weight precision. Default false.
    */
   reduceRange?: boolean;
-  /** Nodes whose name matches are left in float32, whatever their kind (e.g. /^layer11\./ or /\.output_node$/). */
+  /** Nodes whose name matches are left in float32, whatever their kind (e.g. /^layer11\./ or /\.output_node$/; no g flag). */
   keepFloat?: RegExp;
 }
 
