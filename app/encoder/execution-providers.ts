@@ -3,7 +3,8 @@
  * what was tried, exposed on the encoder as `executionProvider`.
  */
 import { deviceRequests, describeAttempt, type DeviceRequest, type ExecutionProviderName, type ExecutionProviderPlan, type ProviderAttempt } from '../onnxruntime/index.js';
-import type { GraphTarget, Precision } from './onnx/bert-graph.js';
+import type { GraphTarget } from './onnx/bert-graph.js';
+import type { ModelPrecision } from './prepare-onnx-model.js';
 
 export type Device = DeviceRequest;
 export const DEVICES: readonly Device[] = deviceRequests;
@@ -22,8 +23,8 @@ export interface ProviderChoice {
 
 /** The encoder's `executionProvider`: the provider, and the graph it runs there (its compute precision and form). */
 export interface ExecutionChoice extends ProviderChoice {
-  /** The compute precision of the graph in use: 'fp16' (the default on WebGPU) or 'fp32' (elsewhere). */
-  precision: Precision;
+  /** The precision of the graph in use: 'fp16' (the default on WebGPU), 'fp32' (elsewhere) or 'int8' (CPU, opt-in). */
+  precision: ModelPrecision;
   /** The form of the graph: 'webgpu' (shaped for onnxruntime's WebGPU provider) or 'cpu' (every other provider). */
   graphTarget: GraphTarget;
 }

@@ -4,5 +4,5 @@ export { dot, selectMaxActiveDims, topEntries, type SparseVector } from './spars
 export { DEVICES, type Device, type ExecutionChoice, type ProviderChoice } from './execution-providers.js';
 export { readModelFolder, looksLikeHubId, type ModelFolderOptions, type ModelSourceResolver, type SpladeModelFolder } from './model-folder.js';
 export { defaultOnnxCacheDir } from './onnx-cache.js';
-export type { OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
+export type { ModelPrecision, OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
 export type { AttentionKind, Precision, WebGpuGraphTuning } from './onnx/bert-graph.js';

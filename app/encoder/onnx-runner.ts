@@ -18,9 +18,9 @@ import {
 import type { SessionSettings } from './encoder-protocol.js';
 import { describeProviderChoice, type ExecutionChoice, type ProviderChoice } from './execution-providers.js';
 import type { SpladeModelFolder } from './model-folder.js';
-import type { GraphTarget, Precision } from './onnx/bert-graph.js';
+import type { GraphTarget } from './onnx/bert-graph.js';
 import { POOLED_LOGITS_OUTPUT } from './onnx/pooling-nodes.js';
-import { prepareOnnxModel, type OnnxBuildOptions, type PreparedOnnxModel } from './prepare-onnx-model.js';
+import { prepareOnnxModel, type ModelPrecision, type OnnxBuildOptions, type PreparedOnnxModel } from './prepare-onnx-model.js';
 import type { ActivationFunction } from './splade-pooling.js';
 import { activate, packDenseRows, type PackedSparseRows } from './sparse-vector.js';
 
@@ -46,11 +46,12 @@ export function encoderSessionOptions(settings: Pick<SessionSettings, 'threads' 
 
 /**
  * The graph form (target and precision) for a provider, unless the build options fix them. Precision 'auto' (no
- * precision given): float16 on WebGPU, whose float32 graph is about half as fast (H200: fp32 214, fp16 332
- * sequences/s at 32 x 256); float32 on every other provider (the CPU has no float16 arithmetic; CUDA, DirectML and
- * CoreML take the CPU form, in float32 until float16 is measured there).
+ * precision given): float16 on WebGPU, whose float32 graph is slower (H200, 32 x 256: fp32 335, fp16 452
+ * sequences/s); float32 on every other provider (the CPU has no float16 arithmetic; CUDA, DirectML and CoreML take
+ * the CPU form, in float32 until float16 is measured there). 'int8' exists for the CPU provider only.
  */
-export function graphFormFor(provider: ExecutionProviderName, build: OnnxBuildOptions): { target: GraphTarget; precision: Precision } {
+export function graphFormFor(provider: ExecutionProviderName, build: OnnxBuildOptions): { target: GraphTarget; precision: ModelPrecision } {
+  if (build.precision === 'int8' && provider !== 'cpu') throw new Error(`precision int8 runs on the CPU provider only, not on ${provider} (use device cpu)`);
   const target = build.target ?? (provider === 'webgpu' ? 'webgpu' : 'cpu');
   return { target, precision: build.precision ?? (target === 'webgpu' ? 'fp16' : 'fp32') };
 }

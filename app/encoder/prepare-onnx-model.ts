@@ -7,13 +7,21 @@ import type { SpladeModelFolder } from './model-folder.js';
 import { BERT_GRAPH_VERSION, buildBertGraph, WEBGPU_GRAPH_VERSION, type AttentionKind, type GraphTarget, type Precision, type WebGpuGraphTuning } from './onnx/bert-graph.js';
 import { addPoolingToExport } from './onnx/export-pooling.js';
 import { encodeModel } from './onnx/onnx-proto.js';
+import { CPU_INT8_VERSION, quantizeForCpu } from './onnx/quantize-weights.js';
 import { POOLED_LOGITS_OUTPUT, SPARSE_WEIGHTS_OUTPUT } from './onnx/pooling-nodes.js';
 import { defaultOnnxCacheDir, hashFile, OnnxCache } from './onnx-cache.js';
 import { describeFile } from './read-json.js';
 
+/**
+ * The precision of a prepared graph: the builder's compute type ('fp32', 'fp16'), or 'int8': the float32 graph with
+ * its weight products rewritten to onnxruntime's int8 CPU kernels (app/encoder/onnx/quantize-weights.ts), for the
+ * CPU provider only.
+ */
+export type ModelPrecision = Precision | 'int8';
+
 export interface OnnxBuildOptions {
-  /** Default 'fp32'. fp16 is meant for GPU providers. */
-  precision?: Precision;
+  /** Default 'fp32'. fp16 is meant for GPU providers, int8 for the CPU provider (target 'cpu'). */
+  precision?: ModelPrecision;
   /** Default 'fused' (onnxruntime contrib operators). */
   attention?: AttentionKind;
   /** The provider the graph is shaped for; default 'cpu'. The encoder sets it from the provider it tries. */
@@ -48,6 +56,7 @@ async function cacheKey(model: SpladeModelFolder, options: OnnxBuildOptions): Pr
   if (model.weights.format === 'safetensors') {
     parts.builder = BERT_GRAPH_VERSION;
     parts.precision = options.precision ?? 'fp32';
+    if (options.precision === 'int8') parts.int8 = CPU_INT8_VERSION;
     parts.attention = options.attention ?? 'fused';
     // Absent for the CPU form, so that its cache keys stay what they were before WebGPU graphs existed.
     if ((options.target ?? 'cpu') !== 'cpu') parts.target = { target: options.target, version: WEBGPU_GRAPH_VERSION, tuning: options.webgpu ?? {} };
@@ -73,6 +82,12 @@ async function cacheKey(model: SpladeModelFolder, options: OnnxBuildOptions): Pr
 
 /** Returns a cached, verified ONNX file for `model`, building and caching it first when needed. */
 export async function prepareOnnxModel(model: SpladeModelFolder, options: OnnxBuildOptions = {}): Promise<PreparedOnnxModel> {
+  if (options.precision === 'int8') {
+    if (model.weights.format !== 'safetensors') {
+      throw new Error(`precision int8 needs the model's safetensors weights; ${describeFile(model.weights.path)} is a ready-made ONNX export, which runs in fp32 (use precision fp32 or auto)`);
+    }
+    if ((options.target ?? 'cpu') !== 'cpu') throw new Error(`precision int8 is for the CPU provider's graph, not the ${options.target} graph`);
+  }
   const cache = new OnnxCache(options.cacheDir ?? defaultOnnxCacheDir());
   const key = await cacheKey(model, options);
   const cached = await cache.get(key);
@@ -84,7 +99,10 @@ export async function prepareOnnxModel(model: SpladeModelFolder, options: OnnxBu
   let externalData: PreparedOnnxModel['externalData'] = [];
   if (model.weights.format === 'safetensors') {
     const { weights } = await loadBertWeights(model.weights.files, model.weights.bertConfig, model.adapter);
-    const onnx = buildBertGraph(weights, { pooling: model.pooling, precision: options.precision, attention: options.attention, target: options.target, webgpu: options.webgpu });
+    const precision = options.precision;
+    const int8 = precision === 'int8';
+    const built = buildBertGraph(weights, { pooling: model.pooling, precision: precision === 'int8' ? 'fp32' : precision, attention: options.attention, target: options.target, webgpu: options.webgpu });
+    const onnx = int8 ? quantizeForCpu(built).model : built;
     onnx.metadata = { 'splade.source': model.folder, 'splade.pooling': JSON.stringify(model.pooling) };
     chunks = encodeModel(onnx).toChunks();
   } else {

@@ -160,6 +160,6 @@ describe('the precision option', () => {
     });
     const bad = await cli(['encode', '--device', 'cpu', '--precision', 'fp8', '--model', FIXTURE_V6], input);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--precision must be one of auto, fp32, fp16, got "fp8"/);
+    assert.match(bad.stderr, /--precision must be one of auto, fp32, fp16, int8, got "fp8"/);
   });
 });

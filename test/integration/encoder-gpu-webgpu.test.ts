@@ -12,7 +12,7 @@ import { SparseEncoder, type SparseVector } from '../../app/encoder/index.js';
 import { WEBGPU_MAX_BATCH_TOKENS } from '../../app/encoder/sparse-encoder.js';
 import { readModelFolder } from '../../app/encoder/model-folder.js';
 import { loadBertWeights } from '../../app/encoder/model-weights.js';
-import { buildBertGraph, type Precision, type WebGpuGraphTuning } from '../../app/encoder/onnx/bert-graph.js';
+import { buildBertGraph, defaultDecoderChunks, type Precision, type WebGpuGraphTuning } from '../../app/encoder/onnx/bert-graph.js';
 import { GraphBuilder, intAttr } from '../../app/encoder/onnx/graph-builder.js';
 import { DataType, encodeModel } from '../../app/encoder/onnx/onnx-proto.js';
 import { BertTokenizer, padBatch } from '../../app/encoder/tokenizer/index.js';
@@ -135,7 +135,8 @@ describe('encoder on the WebGPU provider (fixture, WebGPU graph form)', () => {
         else assert.equal(uploads, 0, `${label}: ${uploads} uploads of CPU results (${onCpu.map((e) => e.args.op_name).join(', ')} on the CPU)`);
         const onGpu = nodes.filter((e) => e.args.provider === 'WebGpuExecutionProvider').map((e) => e.args.op_name);
         for (const op of ['MatMul', 'SkipLayerNormalization', 'BiasGelu', 'ReduceMax', tuning.attentionOp === 'mha' ? 'MultiHeadAttention' : 'Attention']) assert.ok(onGpu.includes(op!), `${label}: no ${op} on the GPU (${[...new Set(onGpu)].join(', ')})`);
-        if (tuning.decoderChunks) assert.equal(onGpu.filter((op) => op === 'ReduceMax').length, tuning.decoderChunks, `${label}: one max per vocabulary chunk`);
+        const chunks = tuning.decoder === 'matmul' ? 1 : (tuning.decoderChunks ?? defaultDecoderChunks(precision, tuning.float32Head));
+        assert.equal(onGpu.filter((op) => op === 'ReduceMax').length, chunks, `${label}: one max per vocabulary chunk`);
         const programs = new Set(events.filter((e) => e.cat === 'Api').map((e) => e.name.split('&').pop()));
         assert.ok(programs.has('FlashAttention'), `${label}: attention did not run as flash attention (${[...programs].join(', ')})`);
         t.diagnostic(`${label}: ${nodes.length - onCpu.length} nodes on WebGPU, ${uploads} uploads; on the CPU: ${[...new Set(onCpu.map((e) => e.args.op_name))].join(', ')}`);

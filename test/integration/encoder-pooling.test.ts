@@ -178,6 +178,14 @@ describe('pooling variants and ready-made ONNX exports', () => {
     }
   });
 
+  it('rejects precision int8 for a ready-made export (its weights are not ours to quantize), naming the folder', async () => {
+    const folder = await exportFolder(exportBytes);
+    await assert.rejects(
+      SparseEncoder.load(folder, { device: 'cpu', precision: 'int8', cacheDir: cache.path }),
+      (error: Error) => error.message.includes(folder) && /precision int8 needs safetensors weights; .* is a ready-made ONNX export, which runs in fp32/.test(error.message),
+    );
+  });
+
   it('rejects an export without a logits output, naming the file', async () => {
     const other = encodeModel({
       irVersion: 8,

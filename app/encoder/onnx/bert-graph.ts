@@ -40,7 +40,9 @@ export interface WebGpuGraphTuning {
   /**
    * 'matmul-t' only: the vocabulary in this many pieces, each its own MatMul and max (then concatenated), so that no
    * logits tensor exceeds what onnxruntime's buffer cache keeps between runs (its largest bucket is 160 MB; a
-   * [8192 tokens, 30528] float16 logits tensor is 500 MB, allocated and freed on every run). Default 1.
+   * [8192 tokens, 30528] float16 logits tensor is 500 MB, allocated and freed on every run). Default
+   * `defaultDecoderChunks`: 4 in float16 (H200, 32 x 256: 452 sequences/s, one chunk 384), 8 with float32 logits
+   * (fp32: 335, one chunk 268); same numbers either way.
    */
   decoderChunks?: number;
   /**
@@ -53,7 +55,7 @@ export interface WebGpuGraphTuning {
   /**
    * Float16 graphs only: run the MLM head and the decoder in float32 (the encoder layers stay float16), for
    * precision at the cost of a float32 decoder: the decoder's float16 sums hold about half of the float16 error (see
-   * test/bench/RESULTS.md). Float32 logits are 1 GB at 8192 tokens: use `decoderChunks` 8. Default false.
+   * test/bench/RESULTS.md). Float32 logits are 1 GB at 8192 tokens, hence 8 vocabulary chunks by default. Default false.
    */
   float32Head?: boolean;
   /**
@@ -80,7 +82,16 @@ export interface BertGraphOptions {
 /** Bumped whenever the graph this module builds changes, so that cached graphs are rebuilt. */
 export const BERT_GRAPH_VERSION = '1';
 /** Version of the WebGPU form of the graph (part of the cache key of WebGPU graphs only). */
-export const WEBGPU_GRAPH_VERSION = '2';
+export const WEBGPU_GRAPH_VERSION = '3';
+
+/**
+ * Vocabulary chunks of the WebGPU decoder when `decoderChunks` is not given: each chunk's logits at 8192 tokens stay
+ * under onnxruntime's largest cached buffer (4 chunks of float16 logits, 8 of float32). Measured on an H200 at
+ * 32 x 256 (test/bench/RESULTS.md): fp16 384 -> 452 sequences/s with 4 chunks, fp32 268 -> 335 with 8.
+ */
+export function defaultDecoderChunks(precision: Precision, float32Head = false): number {
+  return precision === 'fp32' || float32Head ? 8 : 4;
+}
 
 /** Additive attention bias for padded keys: exp(score − 10000) is exactly 0 in float16 and float32. */
 const MASKED_SCORE = -10000;
@@ -102,7 +113,8 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
   const precision = options.precision ?? 'fp32';
   const attention = options.attention ?? 'fused';
   const target = options.target ?? 'cpu';
-  const tuning = { attentionOp: 'attention', decoder: 'matmul-t', vocabMultiple: 64, decoderChunks: 1, inputs: 'int32', ffnSplit: 1, ...options.webgpu } satisfies WebGpuGraphTuning;
+  const decoderChunks = defaultDecoderChunks(precision, options.webgpu?.float32Head === true);
+  const tuning = { attentionOp: 'attention', decoder: 'matmul-t', vocabMultiple: 64, decoderChunks, inputs: 'int32', ffnSplit: 1, ...options.webgpu } satisfies WebGpuGraphTuning;
   // Fused attention as the WebGPU provider runs it: an additive bias instead of a mask index.
   const biasAttention = attention === 'fused' && target === 'webgpu';
   const cfg = weights.config;
