@@ -16,10 +16,10 @@
  * model, reference, variants, profile, e2e, fixture). The main variants are measured at 32x256, 64x128 and 128x64;
  * the others (alternatives to decide on real hardware) at 32x256 only.
  *
- * --round2: the second GPU run (issue #3), one short pass (~90 s on an H200): the new default graph and the round-1
+ * --round2: the second GPU run (issue #3), one short pass (~90 s on an H200): the default graph and the round-1
  * default (same machine, for comparison), the speed variants (int64 inputs, decoder in chunks), the precision variants
  * (FFN in groups, float32 head, float32), each measured at 32x256 and checked in the same session against the CPU
- * provider's float32 graph on 8 of the texts; a profile of the new default; one end-to-end pass; the fixture.
+ * provider's float32 graph on 8 of the texts; a profile of the default; one end-to-end pass; the fixture.
  */
 import { isMainThread } from 'node:worker_threads';
 
@@ -452,20 +452,20 @@ async function main(): Promise<void> {
   async function roundTwo(): Promise<void> {
     const fused = { attention: 'fused', target: 'webgpu' } as const;
     const r2: Record<string, { description: string; options: Omit<BuildOptions, 'pooling'>; main?: boolean; providerOptions?: Record<string, string> }> = {
-      fp16: { description: 'the new default: fp16, Attention (flash), decoder on transposed logits [B, V, S], int32 ids and mask (no token types)', options: { precision: 'fp16', ...fused }, main: true },
-      'fp16-r1': { description: 'the round-1 default, for comparison on this machine: int64 ids, mask and token types, decoder on [B, S, V] logits', options: { precision: 'fp16', ...fused, webgpu: { inputs: 'int64', decoder: 'matmul' } } },
-      'fp16-int64': { description: 'the new default with int64 inputs (+ token types): what the int32 inputs alone gain', options: { precision: 'fp16', ...fused, webgpu: { inputs: 'int64' } } },
+      fp16: { description: 'the default: fp16, Attention (flash), decoder on transposed logits [B, V, S] in 4 vocabulary chunks, int32 ids and mask (no token types)', options: { precision: 'fp16', ...fused }, main: true },
+      'fp16-r1': { description: 'the round-1 default, for comparison on this machine: int64 ids, mask and token types, decoder on [B, S, V] logits', options: { precision: 'fp16', ...fused, webgpu: { inputs: 'int64', decoder: 'matmul', decoderChunks: 1 } } },
+      'fp16-int64': { description: 'the default with int64 inputs (+ token types): what the int32 inputs alone gain', options: { precision: 'fp16', ...fused, webgpu: { inputs: 'int64' } } },
       'fp16-novalidation': {
-        description: 'the new default with the WebGPU provider option validationMode "disabled" (no Dawn validation per dispatch; an upper bound of what validation costs on the host)',
+        description: 'the default with the WebGPU provider option validationMode "disabled" (no Dawn validation per dispatch; an upper bound of what validation costs on the host)',
         options: { precision: 'fp16', ...fused },
         providerOptions: { validationMode: 'disabled' },
       },
-      'fp16-chunks4': { description: 'the new default with the vocabulary in 4 chunks (each logits tensor under 128 MiB, kept by the buffer cache between runs)', options: { precision: 'fp16', ...fused, webgpu: { decoderChunks: 4 } } },
-      'fp16-f32head': { description: 'precision: the MLM head and decoder in fp32 (vocabulary in 8 chunks)', options: { precision: 'fp16', ...fused, webgpu: { float32Head: true, decoderChunks: 8 } } },
+      'fp16-chunks1': { description: 'the default with the vocabulary in one piece (the round-2 default; its 500 MB logits are allocated on every run)', options: { precision: 'fp16', ...fused, webgpu: { decoderChunks: 1 } } },
+      'fp16-f32head': { description: 'precision: the MLM head and decoder in fp32 (vocabulary in 8 chunks)', options: { precision: 'fp16', ...fused, webgpu: { float32Head: true } } },
       'fp16-ffn8': { description: 'precision: the FFN in 8 column groups (down-projection sums of 384 terms instead of 3072)', options: { precision: 'fp16', ...fused, webgpu: { ffnSplit: 8 } } },
-      'fp16-ffn8-f32head': { description: 'precision: both of the above', options: { precision: 'fp16', ...fused, webgpu: { ffnSplit: 8, float32Head: true, decoderChunks: 8 } } },
-      fp32: { description: '--precision fp32 on WebGPU (new defaults)', options: { precision: 'fp32', ...fused } },
-      'fp32-chunks8': { description: 'fp32 with the vocabulary in 8 chunks (fp32 logits are 1 GB at 32x256)', options: { precision: 'fp32', ...fused, webgpu: { decoderChunks: 8 } } },
+      'fp16-ffn8-f32head': { description: 'precision: both of the above', options: { precision: 'fp16', ...fused, webgpu: { ffnSplit: 8, float32Head: true } } },
+      fp32: { description: '--precision fp32 on WebGPU (defaults: vocabulary in 8 chunks)', options: { precision: 'fp32', ...fused } },
+      'fp32-chunks1': { description: 'fp32 with the vocabulary in one piece (fp32 logits are 1 GB at 32x256)', options: { precision: 'fp32', ...fused, webgpu: { decoderChunks: 1 } } },
     };
     // The reference: the CPU provider's float32 graph on texts 0..7 (as the first run's parity step).
     const sample = padBatch(texts.slice(0, 8).map((t) => theTokenizer.encodeIds(t)));
@@ -511,7 +511,7 @@ async function main(): Promise<void> {
       await endToEnd(result, deadline, 'batch32', {}, 1);
       return {};
     });
-    for (const name of ['fp16-chunks4', 'fp16-int64', 'fp16-f32head', 'fp16-ffn8', 'fp16-ffn8-f32head', 'fp32', 'fp32-chunks8']) await variant(name);
+    for (const name of ['fp16-chunks1', 'fp16-int64', 'fp16-f32head', 'fp16-ffn8', 'fp16-ffn8-f32head', 'fp32', 'fp32-chunks1']) await variant(name);
     await step('fixture', small ? 120 : 15, async () => {
       const expected = JSON.parse(await readFile(join(process.cwd(), 'test/fixtures/splade-tiny/expected.json'), 'utf8')) as { texts: string[]; document: Array<{ indices: number[]; values: number[] }>; decode: Array<Array<[string, number]>> };
       const encoder = await SparseEncoder.load(join(process.cwd(), 'test/fixtures/splade-tiny/splade-peft'), { device: 'webgpu', cacheDir: join(scratch, 'cache') });
