@@ -1,23 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../../app/cli/main.js';
+import { runCliCaptured } from '../helpers/run-cli.js';
 import { compareVector, FIXTURE_V5, FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-async function cli(argv: string[], input: Buffer | string, env: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await runCli(argv, { stdin: Readable.from([Buffer.from(input)]), stdout, stderr, env });
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-}
+const cli = (argv: string[], input: Buffer | string, env: NodeJS.ProcessEnv) => runCliCaptured(argv, { input, env });
 
 const jsonLines = (texts: string[]) => texts.map((t) => JSON.stringify(t)).join('\n') + '\n';
 

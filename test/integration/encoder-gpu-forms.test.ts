@@ -5,8 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
-import { runCli } from '../../app/cli/main.js';
+import { runCliCaptured } from '../helpers/run-cli.js';
 import { SparseEncoder, type PrecisionSetting } from '../../app/encoder/index.js';
 import { readModelFolder, type SpladeModelFolder } from '../../app/encoder/model-folder.js';
 import { loadBertWeights } from '../../app/encoder/model-weights.js';
@@ -141,16 +140,7 @@ describe('the precision option', () => {
   });
 
   it('encode --precision fp16 on the CPU: the same top terms as float32 for the fixture documents; a bad value is a usage error', async () => {
-    const cli = async (argv: string[], input: string) => {
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      stdout.on('data', (c: Buffer) => out.push(c));
-      stderr.on('data', (c: Buffer) => err.push(c));
-      const code = await runCli(argv, { stdin: Readable.from([Buffer.from(input)]), stdout, stderr, env: { ...process.env, SPLADE_CACHE_DIR: cache.path } });
-      return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-    };
+    const cli = (argv: string[], input: string) => runCliCaptured(argv, { input, env: { ...process.env, SPLADE_CACHE_DIR: cache.path } });
     const input = expected.texts.slice(0, 4).map((t) => JSON.stringify(t)).join('\n') + '\n';
     const result = await cli(['encode', '--device', 'cpu', '--precision', 'fp16', '--model', FIXTURE_V6, '--top-k', '3'], input);
     assert.equal(result.code, 0, result.stderr);

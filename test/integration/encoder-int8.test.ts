@@ -5,8 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { PassThrough, Readable } from 'node:stream';
-import { runCli } from '../../app/cli/main.js';
+import { runCliCaptured } from '../helpers/run-cli.js';
 import { SparseEncoder, type SparseVector } from '../../app/encoder/index.js';
 import { compareEncodings } from '../bench/sparse-agreement.js';
 import { FIXTURE_V6, readExpected, tempFolder, type Expected, type SparseRow } from '../unit/encoder-helpers.js';
@@ -71,16 +70,7 @@ describe('precision int8 (CPU)', () => {
   });
 
   it('is the CLI flag --precision int8', async () => {
-    const run = async (argv: string[], input: string) => {
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      stdout.on('data', (c: Buffer) => out.push(c));
-      stderr.on('data', (c: Buffer) => err.push(c));
-      const code = await runCli(argv, { stdin: Readable.from([Buffer.from(input)]), stdout, stderr, env: { ...process.env, SPLADE_CACHE_DIR: cache.path } });
-      return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-    };
+    const run = (argv: string[], input: string) => runCliCaptured(argv, { input, env: { ...process.env, SPLADE_CACHE_DIR: cache.path } });
     const ok = await run(['encode', '--model', FIXTURE_V6, '--precision', 'int8', '--top-k', '5'], `${JSON.stringify(expected.texts[0])}\n`);
     assert.equal(ok.code, 0, ok.stderr);
     const terms = (JSON.parse(ok.stdout) as { terms: Array<[string, number]> }).terms;

@@ -4,9 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../../app/cli/main.js';
+import { runCliCaptured } from '../helpers/run-cli.js';
 import { BASE_REPO, MAIN_COMMIT, PEFT_REPO, startHubServer, type HubServer } from '../helpers/hub-server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,16 +22,7 @@ async function hubEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv>
   return { HF_ENDPOINT: server.endpoint, HF_HUB_CACHE: cache, HF_HOME: join(cache, 'home'), ...extra };
 }
 
-async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const code = await runCli(argv, { stdin: Readable.from([]), stdout, stderr, env });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const run = (argv: string[], env: NodeJS.ProcessEnv) => runCliCaptured(argv, { env });
 
 describe('splade-search download', () => {
   it('downloads the adapter and its base, prints both folders, and reports progress as plain lines off a TTY', async () => {

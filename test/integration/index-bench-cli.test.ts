@@ -1,9 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../../app/cli/main.js';
+import { runCliCaptured } from '../helpers/run-cli.js';
 
 const REQUIRED_KEYS = [
   'passages',
@@ -20,14 +19,8 @@ const REQUIRED_KEYS = [
 ];
 
 async function cli(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await runCli(argv, { stdin: new PassThrough(), stdout, stderr, env: {} });
-  return { code, out, err };
+  const { code, stdout, stderr } = await runCliCaptured(argv);
+  return { code, out: stdout, err: stderr };
 }
 
 describe('splade-search bench-index', () => {

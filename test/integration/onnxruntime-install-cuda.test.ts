@@ -5,10 +5,9 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { runCli } from '../../app/cli/main.js';
+import { runCliCaptured } from '../helpers/run-cli.js';
 import { cudaPackManifestName, inspectCudaPack, type CudaPackManifest } from '../../app/onnxruntime/cuda-pack.js';
 import { bundledOnnxRuntime } from '../../app/onnxruntime/runtime-locations.js';
 import { fakeElf, fakeGpuNupkg, fakeProviderLibraries } from '../unit/onnxruntime-fixtures.js';
@@ -68,16 +67,7 @@ after(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await runCli(argv, { stdin: Readable.from([]), stdout, stderr, env });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
+const cli = (argv: string[], env: NodeJS.ProcessEnv) => runCliCaptured(argv, { env });
 
 function envFor(dataDir: string): NodeJS.ProcessEnv {
   return { SPLADE_DATA_DIR: dataDir, HOME: work, LD_LIBRARY_PATH: cudaLibs, PATH: process.env.PATH ?? '' };
