@@ -32,7 +32,7 @@ import { encoderSessionOptions, packOutput, runDenseBatch, type Int64Batch } fro
 import { unpackRows, type SparseVector } from '../../app/encoder/sparse-vector.js';
 import { loadOnnxRuntime } from '../../app/onnxruntime/index.js';
 import { encodeTexts, loadFixture } from './fixture-encoding.js';
-import { BERT_BASE, BERT_SMALL, writeRandomSpladeModel } from './random-splade-model.js';
+import { BERT_BASE, BERT_SMALL, randomTokenBatch, writeRandomSpladeModel } from './random-splade-model.js';
 import { compareEncodings } from './sparse-agreement.js';
 
 const { values: args } = parseArgs({
@@ -179,18 +179,6 @@ await step('model', 15, async () => {
   return { dims, writeSeconds, buildSeconds, quantizeSeconds, quantized: quantized.summary.quantized, keptFloat: quantized.summary.keptFloat, initializerMB: { fp32: round(quantized.summary.initializerBytes.before / 1e6), int8: round(quantized.summary.initializerBytes.after / 1e6) } };
 });
 
-function randomBatch(batch: number, seq: number, seed: number): Int64Batch {
-  let state = seed;
-  const inputIds = new BigInt64Array(batch * seq);
-  for (let b = 0; b < batch; b++) {
-    for (let s = 0; s < seq; s++) {
-      state = (state * 1103515245 + 12345) >>> 0;
-      inputIds[b * seq + s] = s === 0 ? 101n : s === seq - 1 ? 102n : BigInt(1000 + (state % 29000));
-    }
-  }
-  return { inputIds, attentionMask: new BigInt64Array(batch * seq).fill(1n), tokenTypeIds: new BigInt64Array(batch * seq), batchSize: batch, sequenceLength: seq };
-}
-
 interface Timing {
   secondsPerBatch: number;
   sequencesPerSecond: number;
@@ -253,7 +241,7 @@ if (sessions) {
   const measureLength = async (length: number) => {
     const estimate = secondsPerToken > 0 ? secondsPerToken * batchSize * length * (runs + 1) * 1.2 : 10;
     await step(`speed:${batchSize}x${length}`, estimate, async () => {
-      const { timings, outputs } = await interleaved([fp32, int8], randomBatch(batchSize, length, length));
+      const { timings, outputs } = await interleaved([fp32, int8], randomTokenBatch(batchSize, length, length));
       const [f, q] = timings as [Timing, Timing];
       secondsPerToken = (f.secondsPerBatch + q.secondsPerBatch) / (batchSize * length);
       fp32Outputs.set(length, outputs[0]!);
@@ -280,7 +268,7 @@ if (sessions) {
       const session = await openSession(model);
       const setupSeconds = (performance.now() - t0) / 1000;
       try {
-        const { timings, outputs } = await interleaved([int8, session], randomBatch(batchSize, length, length));
+        const { timings, outputs } = await interleaved([int8, session], randomTokenBatch(batchSize, length, length));
         const [base, variant] = timings as [Timing, Timing];
         const reference = fp32Outputs.get(length);
         return {

@@ -18,7 +18,7 @@ import { readModelFolder } from '../../app/encoder/model-folder.js';
 import { encoderSessionOptions, openOnnxSession, runSparseBatch } from '../../app/encoder/onnx-runner.js';
 import { DataType, encodeModel } from '../../app/encoder/onnx/onnx-proto.js';
 import { prepareOnnxModel } from '../../app/encoder/prepare-onnx-model.js';
-import { BERT_BASE, randomNormal, writeRandomSpladeModel } from './random-splade-model.js';
+import { BERT_BASE, randomNormal, randomTokenBatch, writeRandomSpladeModel } from './random-splade-model.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -117,18 +117,6 @@ async function matmulReference(providers: string[]): Promise<{ gflops: number; g
   return { gflops: Math.max(...shapes.map((s) => s.gflops)), gflopsPerCpuSecond: Math.max(...shapes.map((s) => s.gflopsPerCpuSecond)), shapes };
 }
 
-function randomBatch(batch: number, seq: number, seed: number) {
-  let state = seed;
-  const inputIds = new BigInt64Array(batch * seq);
-  for (let b = 0; b < batch; b++) {
-    for (let s = 0; s < seq; s++) {
-      state = (state * 1103515245 + 12345) >>> 0;
-      inputIds[b * seq + s] = s === 0 ? 101n : s === seq - 1 ? 102n : BigInt(1000 + (state % 29000));
-    }
-  }
-  return { inputIds, attentionMask: new BigInt64Array(batch * seq).fill(1n), tokenTypeIds: new BigInt64Array(batch * seq), batchSize: batch, sequenceLength: seq };
-}
-
 const root = await mkdtemp(join(tmpdir(), 'splade-bench-'));
 try {
   let t = performance.now();
@@ -150,7 +138,7 @@ try {
 
   const results = [];
   for (const length of lengths) {
-    const batch = randomBatch(batchSize, length, length);
+    const batch = randomTokenBatch(batchSize, length, length);
     const seconds: number[] = [];
     const cpuSeconds: number[] = [];
     let activeDims = 0;

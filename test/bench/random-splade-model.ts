@@ -7,6 +7,7 @@ import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Int64Batch } from '../../app/encoder/onnx-runner.js';
 import { writeSafetensors, type SafetensorsTensor } from '../../app/encoder/safetensors-writer.js';
 
 export interface BertDims {
@@ -161,4 +162,17 @@ export async function writeRandomSpladeModel(root: string, options: RandomSplade
   const tokenizer = fixtureTokenizerFolder();
   for (const file of ['tokenizer.json', 'tokenizer_config.json', 'vocab.txt']) await cp(join(tokenizer, file), join(splade, file));
   return splade;
+}
+
+/** A full-mask batch of seeded random token ids ([CLS] ... [SEP]), for timing fixed shapes. */
+export function randomTokenBatch(batch: number, seq: number, seed: number): Int64Batch {
+  let state = seed;
+  const inputIds = new BigInt64Array(batch * seq);
+  for (let b = 0; b < batch; b++) {
+    for (let s = 0; s < seq; s++) {
+      state = (state * 1103515245 + 12345) >>> 0;
+      inputIds[b * seq + s] = s === 0 ? 101n : s === seq - 1 ? 102n : BigInt(1000 + (state % 29000));
+    }
+  }
+  return { inputIds, attentionMask: new BigInt64Array(batch * seq).fill(1n), tokenTypeIds: new BigInt64Array(batch * seq), batchSize: batch, sequenceLength: seq };
 }
