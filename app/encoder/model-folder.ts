@@ -94,7 +94,8 @@ async function resolveFolder(
     if (!options.resolveModelSource) {
       throw new Error(
         `${what} "${pathOrId}" is a Hugging Face Hub id (there is no such local folder); ` +
-          'downloading is not available yet, pass a local folder',
+          'no model source resolver was given to download it: pass a local folder, or the resolveModelSource option ' +
+          "(app/hub's createModelSourceResolver, as the CLI does)",
       );
     }
     const folder = await options.resolveModelSource(pathOrId, { revision, relativeTo: base });

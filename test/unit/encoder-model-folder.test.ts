@@ -148,7 +148,7 @@ describe('readModelFolder', () => {
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.base_model_name_or_path = 'google-bert/bert-base-uncased'));
       await assert.rejects(
         readModelFolder(f.v6),
-        /base model "google-bert\/bert-base-uncased" is a Hugging Face Hub id \(there is no such local folder\); downloading is not available yet, pass a local folder/,
+        /base model "google-bert\/bert-base-uncased" is a Hugging Face Hub id \(there is no such local folder\); no model source resolver was given to download it: pass a local folder, or the resolveModelSource option/,
       );
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.revision = 'v1.0'));
       const asked: unknown[] = [];
@@ -160,7 +160,7 @@ describe('readModelFolder', () => {
       });
       assert.deepEqual(asked, [['google-bert/bert-base-uncased', { revision: 'v1.0', relativeTo: f.v6 }]]);
       assert.equal(model.adapter?.baseFolder, f.base);
-      await assert.rejects(readModelFolder('tomaarsen/splade-bert-base-uncased-gooaq-peft'), /model "tomaarsen\/splade-bert-base-uncased-gooaq-peft" is a Hugging Face Hub id \(there is no such local folder\); downloading is not available yet/);
+      await assert.rejects(readModelFolder('tomaarsen/splade-bert-base-uncased-gooaq-peft'), /model "tomaarsen\/splade-bert-base-uncased-gooaq-peft" is a Hugging Face Hub id \(there is no such local folder\); no model source resolver was given/);
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.base_model_name_or_path = '../nowhere'));
       await assert.rejects(readModelFolder(f.v6), /base model .*\/nowhere does not exist/);
       await assert.rejects(readModelFolder(join(f.root, 'missing-model')), /model .*missing-model does not exist/);
