@@ -5,7 +5,7 @@ import { checkCudaLibraries, findNvidiaDriver, type CudaLibraryCheck } from './c
 import { cudaProviderLibraries, inspectCudaPack, type CudaPackStatus } from './cuda-pack.js';
 import { createLibraryLookup, type LibraryLookup } from './library-lookup.js';
 import { binaryDirOf, bundledOnnxRuntime, type DataDirOptions } from './runtime-locations.js';
-import { checkVulkan, type VulkanStatus } from './vulkan-check.js';
+import { checkVulkan, findGpuDeviceNodes, type GpuDeviceNodes, type VulkanStatus } from './vulkan-check.js';
 
 export const executionProviderNames = ['cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
 export type ExecutionProviderName = (typeof executionProviderNames)[number];
@@ -50,6 +50,8 @@ export interface DetectOptions extends DataDirOptions {
   platform?: string;
   arch?: string;
   lookup?: LibraryLookup;
+  /** GPU device nodes (tests); default: what /dev holds. */
+  gpuDeviceNodes?: GpuDeviceNodes;
 }
 
 /** Looks at this machine: the CUDA pack, the libraries its provider needs, the NVIDIA driver, Vulkan. Reads files, runs `ldconfig -p`. */
@@ -66,7 +68,7 @@ export async function detectProviderEnvironment(options: DetectOptions = {}): Pr
   };
   if (platform === 'linux') {
     const lookup = options.lookup ?? createLibraryLookup({ env, arch });
-    environment.vulkan = checkVulkan(lookup, env);
+    environment.vulkan = checkVulkan(lookup, env, options.gpuDeviceNodes ?? findGpuDeviceNodes());
     if (arch === 'x64') {
       const driver = findNvidiaDriver(lookup);
       if (driver) environment.nvidiaDriver = driver;

@@ -1,4 +1,9 @@
-/** Whether the WebGPU provider can find a Vulkan GPU on Linux: the Vulkan loader (libvulkan.so.1) and a hardware driver manifest. */
+/**
+ * Whether the WebGPU provider can find a Vulkan GPU on Linux: the Vulkan loader (libvulkan.so.1), a hardware driver
+ * manifest, and a GPU device node that driver can open. Distributions install Mesa's drivers as one package (Intel,
+ * Radeon, virtio, ... and the software lavapipe) whatever the machine has, so a manifest alone proves nothing: without
+ * a device node Dawn falls back to lavapipe, which is slower than the CPU provider and inexact.
+ */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
@@ -13,22 +18,53 @@ export interface VulkanDriver {
   software: boolean;
 }
 
+/** The GPU device nodes a Vulkan driver opens: DRM render nodes, NVIDIA's proprietary nodes, WSL2's /dev/dxg. */
+export interface GpuDeviceNodes {
+  renderNodes: string[];
+  nvidia: string[];
+  dxg: string[];
+}
+
+/** Lists the GPU device nodes under `devDir` (default /dev). */
+export function findGpuDeviceNodes(devDir = '/dev'): GpuDeviceNodes {
+  const list = (dir: string, pattern: RegExp) => {
+    try {
+      return readdirSync(dir).filter((name) => pattern.test(name)).sort().map((name) => join(dir, name));
+    } catch {
+      return [];
+    }
+  };
+  return { renderNodes: list(join(devDir, 'dri'), /^renderD\d+$/), nvidia: list(devDir, /^nvidia\d+$/), dxg: list(devDir, /^dxg$/) };
+}
+
+/** The device nodes a hardware driver can use: NVIDIA's driver its own nodes (or a DRM node), Mesa's dozen /dev/dxg, others DRM render nodes. */
+function nodesFor(driver: VulkanDriver, nodes: GpuDeviceNodes): string[] {
+  const name = `${basename(driver.manifest)} ${driver.library ?? ''}`.toLowerCase();
+  if (/nvidia/.test(name)) return [...nodes.nvidia, ...nodes.renderNodes];
+  if (/dzn|dozen/.test(name)) return nodes.dxg;
+  return nodes.renderNodes;
+}
+
 export interface VulkanStatus {
   /** Where libvulkan.so.1 was found, if anywhere. */
   loader?: string;
   drivers: VulkanDriver[];
-  /** True when the loader and at least one hardware driver manifest are present. */
+  /** True when the loader, a hardware driver manifest and a device node for that driver are present. */
   usable: boolean;
   /** Why it is or is not usable, in words. */
   reason: string;
 }
 
-/** Checks the loader with `lookup` and the driver manifests in the folders the Vulkan loader reads (or VK_DRIVER_FILES). */
-export function checkVulkan(lookup: LibraryLookup, env: NodeJS.ProcessEnv = process.env): VulkanStatus {
+/**
+ * Checks the loader with `lookup`, the driver manifests in the folders the Vulkan loader reads (or VK_DRIVER_FILES),
+ * and the GPU device nodes (`nodes`, default: what /dev holds).
+ */
+export function checkVulkan(lookup: LibraryLookup, env: NodeJS.ProcessEnv = process.env, nodes: GpuDeviceNodes = findGpuDeviceNodes()): VulkanStatus {
   const loader = lookup.find('libvulkan.so.1');
   const manifests = driverManifests(env);
   const drivers = manifests.map(readDriver);
   const hardware = drivers.filter((d) => !d.software);
+  const names = (list: VulkanDriver[]) => list.map((d) => basename(d.manifest)).join(', ');
   if (!loader) {
     return { drivers, usable: false, reason: 'libvulkan.so.1 not found by the dynamic loader (install the Vulkan loader, e.g. the libvulkan1 package)' };
   }
@@ -36,14 +72,21 @@ export function checkVulkan(lookup: LibraryLookup, env: NodeJS.ProcessEnv = proc
     return { loader, drivers, usable: false, reason: `the Vulkan loader is present (${loader}) but no Vulkan driver manifest (icd.d/*.json) was found` };
   }
   if (hardware.length === 0) {
+    return { loader, drivers, usable: false, reason: `only software Vulkan drivers found (${names(drivers)}): slower than the CPU provider` };
+  }
+  const withDevice = hardware.filter((d) => nodesFor(d, nodes).length > 0);
+  if (withDevice.length === 0) {
     return {
       loader,
       drivers,
       usable: false,
-      reason: `only software Vulkan drivers found (${drivers.map((d) => basename(d.manifest)).join(', ')}): slower than the CPU provider`,
+      reason:
+        `Vulkan drivers are installed (${names(hardware)}) but no GPU device node for them (/dev/dri/renderD*, /dev/nvidia0..., /dev/dxg): ` +
+        'WebGPU would run on a software driver, slower than the CPU provider',
     };
   }
-  return { loader, drivers, usable: true, reason: `Vulkan loader ${loader}, driver ${hardware.map((d) => basename(d.manifest)).join(', ')}` };
+  const devices = [...new Set(withDevice.flatMap((d) => nodesFor(d, nodes)))];
+  return { loader, drivers, usable: true, reason: `Vulkan loader ${loader}, driver ${names(withDevice)}, device ${devices.join(', ')}` };
 }
 
 function driverManifests(env: NodeJS.ProcessEnv): string[] {

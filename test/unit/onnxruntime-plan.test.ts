@@ -12,7 +12,7 @@ import {
 } from '../../app/onnxruntime/execution-provider-plan.js';
 import { createLibraryLookup, parseLdconfig } from '../../app/onnxruntime/library-lookup.js';
 import { bundledOnnxRuntime } from '../../app/onnxruntime/runtime-locations.js';
-import { checkVulkan } from '../../app/onnxruntime/vulkan-check.js';
+import { checkVulkan, findGpuDeviceNodes, type GpuDeviceNodes } from '../../app/onnxruntime/vulkan-check.js';
 import { fakeCudaProviderNeeds, fakeElf, fakeProviderLibraries } from './onnxruntime-fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ort-plan-'));
@@ -75,21 +75,51 @@ describe('checkVulkan', () => {
   writeFileSync(join(softwareIcd, 'lvp_icd.x86_64.json'), JSON.stringify({ ICD: { library_path: '/usr/lib/x86_64-linux-gnu/libvulkan_lvp.so' } }));
   const withLoader = createLibraryLookup({ env: { LD_LIBRARY_PATH: loaderDir }, ldconfigOutput: '', defaultDirs: [] });
   const without = createLibraryLookup({ env: {}, ldconfigOutput: '', defaultDirs: [] });
+  const nvidiaNodes: GpuDeviceNodes = { renderNodes: [], nvidia: ['/dev/nvidia0'], dxg: [] };
+  const renderNode: GpuDeviceNodes = { renderNodes: ['/dev/dri/renderD128'], nvidia: [], dxg: [] };
+  const noNodes: GpuDeviceNodes = { renderNodes: [], nvidia: [], dxg: [] };
 
   test('no loader: not usable, names libvulkan.so.1', () => {
-    const status = checkVulkan(without, { VK_DRIVER_FILES: icd });
+    const status = checkVulkan(without, { VK_DRIVER_FILES: icd }, nvidiaNodes);
     assert.equal(status.usable, false);
     assert.match(status.reason, /libvulkan\.so\.1 not found/);
   });
 
-  test('loader and a hardware driver manifest (VK_DRIVER_FILES folder): usable', () => {
-    const status = checkVulkan(withLoader, { VK_DRIVER_FILES: icd });
+  test('loader, a hardware driver manifest (VK_DRIVER_FILES folder) and its device node: usable', () => {
+    const status = checkVulkan(withLoader, { VK_DRIVER_FILES: icd }, nvidiaNodes);
     assert.equal(status.usable, true, status.reason);
+    assert.match(status.reason, /driver nvidia_icd\.json, device \/dev\/nvidia0$/);
     assert.deepEqual(status.drivers, [{ manifest: join(icd, 'nvidia_icd.json'), library: 'libGLX_nvidia.so.0', software: false }]);
   });
 
+  test('hardware driver manifests without a GPU device node (Mesa installed on a machine without a GPU): not usable', () => {
+    const mesa = folder('vulkan', 'mesa');
+    for (const [file, library] of [['intel_icd.x86_64.json', 'libvulkan_intel.so'], ['radeon_icd.x86_64.json', 'libvulkan_radeon.so'], ['lvp_icd.x86_64.json', 'libvulkan_lvp.so']]) {
+      writeFileSync(join(mesa, file!), JSON.stringify({ ICD: { library_path: `/usr/lib/x86_64-linux-gnu/${library}` } }));
+    }
+    const status = checkVulkan(withLoader, { VK_DRIVER_FILES: mesa }, noNodes);
+    assert.equal(status.usable, false);
+    assert.match(status.reason, /Vulkan drivers are installed \(intel_icd\.x86_64\.json, radeon_icd\.x86_64\.json\) but no GPU device node for them/);
+    // NVIDIA's driver needs its own nodes (or a DRM node); Mesa's a DRM render node.
+    assert.equal(checkVulkan(withLoader, { VK_DRIVER_FILES: mesa }, nvidiaNodes).usable, false);
+    assert.equal(checkVulkan(withLoader, { VK_DRIVER_FILES: mesa }, renderNode).usable, true);
+    assert.equal(checkVulkan(withLoader, { VK_DRIVER_FILES: icd }, renderNode).usable, true);
+  });
+
+  test('findGpuDeviceNodes lists render nodes, NVIDIA nodes and /dev/dxg', () => {
+    const dev = folder('vulkan', 'dev');
+    mkdirSync(join(dev, 'dri'));
+    for (const name of ['dri/renderD129', 'dri/renderD128', 'dri/card0', 'nvidia0', 'nvidiactl', 'nvidia-uvm', 'dxg']) writeFileSync(join(dev, name), '');
+    assert.deepEqual(findGpuDeviceNodes(dev), {
+      renderNodes: [join(dev, 'dri/renderD128'), join(dev, 'dri/renderD129')],
+      nvidia: [join(dev, 'nvidia0')],
+      dxg: [join(dev, 'dxg')],
+    });
+    assert.deepEqual(findGpuDeviceNodes(join(dev, 'absent')), { renderNodes: [], nvidia: [], dxg: [] });
+  });
+
   test('only lavapipe: not usable (slower than the CPU provider)', () => {
-    const status = checkVulkan(withLoader, { VK_ICD_FILENAMES: join(softwareIcd, 'lvp_icd.x86_64.json') });
+    const status = checkVulkan(withLoader, { VK_ICD_FILENAMES: join(softwareIcd, 'lvp_icd.x86_64.json') }, renderNode);
     assert.equal(status.usable, false);
     assert.match(status.reason, /only software Vulkan drivers found \(lvp_icd/);
   });
@@ -99,7 +129,7 @@ describe('checkVulkan', () => {
     mkdirSync(join(dataHome, 'vulkan', 'icd.d'), { recursive: true });
     writeFileSync(join(dataHome, 'vulkan', 'icd.d', 'radeon_icd.json'), JSON.stringify({ ICD: { library_path: 'libvulkan_radeon.so' } }));
     const empty = folder('vulkan', 'empty');
-    const status = checkVulkan(withLoader, { HOME: empty, XDG_DATA_HOME: dataHome, XDG_CONFIG_DIRS: empty, XDG_DATA_DIRS: empty });
+    const status = checkVulkan(withLoader, { HOME: empty, XDG_DATA_HOME: dataHome, XDG_CONFIG_DIRS: empty, XDG_DATA_DIRS: empty }, renderNode);
     assert.ok(status.drivers.some((d) => d.library === 'libvulkan_radeon.so'), JSON.stringify(status.drivers));
     assert.equal(status.usable, true);
   });
