@@ -18,7 +18,8 @@ options:
   --seed S            generator seed (default 1)
   --brute-force Q     queries also run by brute force (default min(Q, 20))
   --segments S        segments left after the build (default 1)
-  --cache-mb M        cache budget of the query process in MiB (default 4096)
+  --cache-mb M        cache budget of the query process in MiB (default: the index's own default,
+                      1/16 of memory within 256-1024 MiB)
   --dir D             build the index in D (kept) instead of a temporary directory`;
 
 function required(value: number | undefined, flag: string): number {

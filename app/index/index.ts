@@ -27,6 +27,7 @@
 export {
   SparseIndex,
   DEFAULT_APPROXIMATION,
+  defaultCacheBytes,
   type OpenOptions,
   type SearchOptions,
   type SearchFilter,

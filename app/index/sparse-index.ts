@@ -4,6 +4,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { totalmem } from 'node:os';
 import type Database from 'better-sqlite3';
 import {
   CatalogQueries,
@@ -31,10 +32,22 @@ import { IndexWriter, type WriterOptions } from './index-writer.js';
 
 export const CATALOG_FILE = 'catalog.sqlite';
 
+const MiB = 1024 * 1024;
+
+/**
+ * The cache budget when none is given: 1/16 of the machine's memory, at least 256 MiB and at most 1 GiB. A query
+ * touches the block-max lists of its terms and the pages of the blocks it scores; at 1M passages 200 queries keep
+ * ~880 MB of them hot, and pages the cache dropped are re-read from the OS page cache (256 MiB at 1M: exact p50 8.0
+ * ms instead of 3.9, test/bench/RESULTS.md). Entries are loaded on demand, so a small index never uses the budget.
+ */
+export function defaultCacheBytes(totalMemory = totalmem()): number {
+  return Math.min(1024 * MiB, Math.max(256 * MiB, Math.floor(totalMemory / 16 / MiB) * MiB));
+}
+
 export interface OpenOptions {
   /** Create the index when `dir` holds none (default true). */
   create?: boolean;
-  /** Byte budget of the cache of segment pages and block-max lists (default 256 MiB). */
+  /** Byte budget of the cache of segment pages and block-max lists (default `defaultCacheBytes()`). */
   cacheBytes?: number;
   /** Creation-time settings (ignored for an existing index, whose own settings apply). */
   vocabSize?: number;
@@ -186,7 +199,7 @@ export class SparseIndex {
     if (!(settings.blockSize >= 1 && settings.blockSize <= 256)) throw new RangeError(`blockSize must be 1..256, got ${settings.blockSize}`);
     if (!(settings.vocabSize >= 1 && settings.vocabSize <= 65536)) throw new RangeError(`vocabSize must be 1..65536, got ${settings.vocabSize}`);
     const db = openCatalogDatabase(join(dir, CATALOG_FILE), create, settings);
-    const cache = new ByteLru<CachedItem>(options.cacheBytes ?? 256 * 1024 * 1024);
+    const cache = new ByteLru<CachedItem>(options.cacheBytes ?? defaultCacheBytes());
     try {
       const catalog = new CatalogQueries(db);
       // Garbage from a crashed writer: only safe while no writer is active.

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { SparseIndex, DEFAULT_APPROXIMATION, quantize, type ApproximationOptions } from '../index.js';
+import { SparseIndex, DEFAULT_APPROXIMATION, defaultCacheBytes, quantize, type ApproximationOptions } from '../index.js';
 import { TopKHeap } from '../query/top-k-heap.js';
 import { SpladeLikeGenerator } from './splade-like-generator.js';
 import { spawnModule } from './spawn-module.js';
@@ -19,7 +19,7 @@ export interface IndexBenchmarkOptions {
   /** Index directory (default: a temporary one, removed afterwards unless `keep`). */
   dir?: string;
   keep?: boolean;
-  /** Cache budget of the query process (default 4 GiB: the benchmark measures the in-memory regime). */
+  /** Cache budget of the query process (default: the index's own, `defaultCacheBytes()`). */
   cacheBytes?: number;
   /** Segments left after the build (default 1: a force-merge). */
   segments?: number;
@@ -103,7 +103,7 @@ export async function runIndexBenchmark(options: IndexBenchmarkOptions): Promise
     log(`build done: ${(indexMs / 1000).toFixed(1)} s (merge ${(mergeMs / 1000).toFixed(1)} s), ${stats.segments.length} segment(s)`);
 
     // ---- query phase in a fresh process
-    const input: QueryPhaseInput = { dir, passages: n, queries: options.queries, seed, k, cacheBytes: options.cacheBytes ?? 4 * 1024 ** 3, approximation };
+    const input: QueryPhaseInput = { dir, passages: n, queries: options.queries, seed, k, cacheBytes: options.cacheBytes ?? defaultCacheBytes(), approximation };
     const phase = await runQueryPhase(input);
     log(`queries done: exact p50 ${percentile(phase.exactMs, 0.5).toFixed(2)} ms, approximate p50 ${percentile(phase.approxMs, 0.5).toFixed(2)} ms`);
 
