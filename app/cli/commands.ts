@@ -22,3 +22,4 @@ commands['tokenize'] = () => import('./tokenize-command.js').then((m) => m.token
 commands['install-cuda'] = () => import('./install-cuda-command.js').then((m) => m.installCudaCommand);
 commands['providers'] = () => import('./providers-command.js').then((m) => m.providersCommand);
 commands['bench-index'] = () => import('./bench-index-command.js').then((m) => m.benchIndexCommand);
+commands['status'] = () => import('./status-command.js').then((m) => m.statusCommand);

@@ -1,13 +1,13 @@
 /** `splade-search encode`: JSON Lines of strings on stdin → one sparse vector (or its top terms) per line on stdout. */
 import type { WriteStream } from 'node:tty';
 import { DEVICES, PRECISIONS, SparseEncoder, defaultOnnxCacheDir, type Device, type PrecisionSetting } from '../encoder/index.js';
-import { createModelSourceResolver, createProgressBar, isHubError } from '../hub/index.js';
+import { DEFAULT_MODEL_ID, createModelSourceResolver, createProgressBar, isHubError, pickModelSource } from '../hub/index.js';
 import { CliError, UsageError } from './cli-error.js';
 import { integerFlag, parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
 import { readJsonStringLines, writeJsonLine } from './json-lines.js';
 
-const usage = `usage: splade-search encode --model <folder-or-hub-id> [options] < texts.jsonl
+const usage = `usage: splade-search encode [--model <folder-or-hub-id>] [options] < texts.jsonl
 
 Reads one JSON string per line on stdin and writes one JSON object per line, in input order:
   {"indices":[...],"values":[...]}    the sparse vector, token ids ascending
@@ -15,7 +15,8 @@ Reads one JSON string per line on stdin and writes one JSON object per line, in 
 
 options:
   --model <path|id>       sentence-transformers SPLADE folder (v5 or v6 layout), BERT masked-LM folder, or a
-                          Hugging Face Hub id (downloaded into the Hugging Face cache, with its base model)
+                          Hugging Face Hub id (downloaded into the Hugging Face cache, with its base model);
+                          default: $SPLADE_MODEL, else ${DEFAULT_MODEL_ID}
   --query                 encode as queries (the model's query prompt) instead of documents
   --top-k <n>             print the n heaviest terms instead of the vector
   --max-active-dims <n>   keep only the n largest weights of each vector
@@ -42,7 +43,6 @@ export const encodeCommand: CliCommand = {
           'batch-size': { type: 'string' },
           threads: { type: 'string' },
         }, usage);
-    if (!values.model) throw new UsageError(`--model is required\n\n${usage}`);
     const device = values.device as Device;
     if (!DEVICES.includes(device)) throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got "${values.device}"`);
     const precision = values.precision as PrecisionSetting;
@@ -56,7 +56,7 @@ export const encodeCommand: CliCommand = {
     const bar = createProgressBar(io.stderr, { tty: stderr.isTTY === true, columns: stderr.columns });
     let encoder: SparseEncoder;
     try {
-      encoder = await SparseEncoder.load(values.model, {
+      encoder = await SparseEncoder.load(modelReference(values.model, io.env), {
         device,
         precision,
         batchSize,
@@ -140,4 +140,15 @@ async function streamEncode(
   }
   await reader;
   if (readError) throw readError;
+}
+
+/** `--model` as given, else `SPLADE_MODEL`, else the default Hub model (a bad `SPLADE_MODEL` is a clear error). */
+function modelReference(option: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (option !== undefined) return option;
+  try {
+    const source = pickModelSource({ env });
+    return source.kind === 'folder' ? source.path : source.id;
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
 }

@@ -54,11 +54,26 @@ describe('splade-search encode', () => {
     assert.equal(result.stdout.trim().split('\n').length, 2);
   });
 
+  it('takes the model from SPLADE_MODEL, else the default Hub model (offline and not cached: one clear error)', async () => {
+    const fromEnv = await cli(['encode', '--device', 'cpu', '--top-k', '3'], `${JSON.stringify(expected.texts[1])}\n`, { ...env, SPLADE_MODEL: FIXTURE_V6 });
+    assert.equal(fromEnv.code, 0, fromEnv.stderr);
+    assert.deepEqual((JSON.parse(fromEnv.stdout) as { terms: Array<[string, number]> }).terms.map(([t]) => t), expected.decode[1]!.slice(0, 3).map(([t]) => t));
+    const hub = await tempFolder('splade-cli-hub-');
+    try {
+      const offline = { ...env, SPLADE_MODEL: '', HF_HUB_OFFLINE: '1', HF_HUB_CACHE: hub.path, HF_HOME: hub.path };
+      const missing = await cli(['encode', '--device', 'cpu'], '"x"\n', offline);
+      assert.equal(missing.code, 1);
+      assert.match(missing.stderr, /Model tomaarsen\/splade-bert-base-uncased-gooaq-peft \(revision main\) is not available: .*splade-search download --model tomaarsen\/splade-bert-base-uncased-gooaq-peft/);
+      const bad = await cli(['encode'], '"x"\n', { ...offline, SPLADE_MODEL: './no/such/folder' });
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /SPLADE_MODEL is "\.\/no\/such\/folder", which is neither an existing folder/);
+    } finally {
+      await hub.dispose();
+    }
+  });
+
   it('rejects bad flags with a usage error and a missing model with a clear message', async () => {
-    let result = await cli(['encode'], '', env);
-    assert.equal(result.code, 2);
-    assert.match(result.stderr, /--model is required/);
-    result = await cli(['encode', '--model', FIXTURE_V6, '--top-k', 'ten'], '', env);
+    let result = await cli(['encode', '--model', FIXTURE_V6, '--top-k', 'ten'], '', env);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /--top-k must be a positive integer, got "ten"/);
     result = await cli(['encode', '--model', FIXTURE_V6, '--device', 'tpu'], '', env);

@@ -1,0 +1,106 @@
+/**
+ * `splade-search status`: which model the app would use and where it is, and which execution provider and
+ * precision the encoder actually runs on here, with the reasons for any provider it passed over. It loads the
+ * encoder for real (the graph is built and cached on first use) but never downloads: a Hub model missing from the
+ * cache is reported with the command that fetches it.
+ */
+import { DEVICES, PRECISIONS, SparseEncoder, defaultOnnxCacheDir, type Device, type PrecisionSetting } from '../encoder/index.js';
+import { createModelSourceResolver, pickModelSource, type ModelSource } from '../hub/index.js';
+import { CliError, UsageError } from './cli-error.js';
+import { parseFlags } from './parse-flags.js';
+import type { CliCommand } from './commands.js';
+
+const usage = `usage: splade-search status [--model <folder-or-hub-id>] [--device D] [--precision P] [--json]
+
+Loads the encoder as encode would (without downloading anything) and prints the model it uses (where the setting
+came from, its folder, layout, adapter, pooling) and the execution provider and precision that run it on this
+machine, with the reason for each provider passed over. Exits 1 when the model cannot be loaded, saying why.
+
+  --model <path|id>   default: $SPLADE_MODEL, else the default model
+  --device <d>        ${DEVICES.join('|')} (default auto)
+  --precision <p>     ${PRECISIONS.join('|')} (default auto)
+  --json              one JSON object instead of text`;
+
+const ORIGINS: Record<ModelSource['origin'], string> = {
+  option: '--model',
+  env: 'SPLADE_MODEL',
+  settings: 'the app setting',
+  default: 'the default model',
+  reference: 'a reference',
+};
+
+export const statusCommand: CliCommand = {
+  summary: 'show the model and the execution provider and precision the encoder uses here, and why',
+  usage,
+  async run(args, io) {
+    const values = parseFlags(args, {
+          model: { type: 'string' },
+          device: { type: 'string', default: 'auto' },
+          precision: { type: 'string', default: 'auto' },
+          json: { type: 'boolean', default: false },
+        }, usage);
+    const device = values.device as Device;
+    if (!DEVICES.includes(device)) throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got "${values.device}"`);
+    const precision = values.precision as PrecisionSetting;
+    if (!PRECISIONS.includes(precision)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')}, got "${values.precision}"`);
+    let source: ModelSource;
+    try {
+      source = pickModelSource({ option: values.model, env: io.env });
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    const reference = source.kind === 'folder' ? source.path : source.id;
+    const model = { reference, kind: source.kind, from: ORIGINS[source.origin] };
+    let encoder: SparseEncoder;
+    try {
+      encoder = await SparseEncoder.load(reference, {
+        device,
+        precision,
+        cacheDir: defaultOnnxCacheDir(io.env),
+        // The cache only: status never starts a download.
+        resolveModelSource: createModelSourceResolver({ env: { ...io.env, HF_HUB_OFFLINE: '1' } }),
+      });
+    } catch (error) {
+      const reason = (error as Error).message;
+      if (values.json) io.stdout.write(JSON.stringify({ ready: false, model, error: reason }, null, 2) + '\n');
+      else io.stdout.write(`model: ${reference} (from ${model.from})\nnot usable: ${reason}\n`);
+      throw new CliError(`the model cannot be loaded: ${reason.split('\n')[0]}`);
+    }
+    try {
+      const m = encoder.model;
+      const choice = encoder.executionProvider;
+      const graph = encoder.onnxModel;
+      const report = {
+        ready: true,
+        model: {
+          ...model,
+          folder: m.folder,
+          layout: m.layout,
+          weights: m.weights.format,
+          adapter: m.adapter ? { folder: m.adapter.folder, base: m.adapter.baseFolder, r: m.adapter.config.r, alpha: m.adapter.config.loraAlpha } : null,
+          maxSeqLength: m.maxSeqLength,
+          pooling: m.pooling,
+          vocabSize: m.vocabSize,
+        },
+        encoder: { ...choice, graph: { path: graph.path, fromCache: graph.fromCache } },
+      };
+      if (values.json) {
+        io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        return;
+      }
+      const lines = [
+        `model: ${reference} (from ${model.from})`,
+        `  folder: ${m.folder}`,
+        `  ${m.layout}, ${m.weights.format} weights${m.adapter ? `, LoRA adapter r=${m.adapter.config.r} on ${m.adapter.baseFolder}` : ''}`,
+        `  up to ${m.maxSeqLength} tokens, ${m.pooling.strategy} pooling, activation ${m.pooling.activation}, ${m.vocabSize} dimensions`,
+        `encoder: ${choice.provider} (requested ${choice.requested}), precision ${choice.precision}, ${choice.graphTarget} graph`,
+        ...(choice.fallbackReason ? [`  passed over: ${choice.fallbackReason}`] : []),
+        `  onnxruntime: ${choice.runtime}`,
+        `  graph: ${graph.path} (${graph.fromCache ? 'from the cache' : 'built now and cached'})`,
+      ];
+      io.stdout.write(lines.join('\n') + '\n');
+    } finally {
+      await encoder.dispose();
+    }
+  },
+};
