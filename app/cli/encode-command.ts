@@ -2,8 +2,8 @@
 import type { WriteStream } from 'node:tty';
 import { DEVICES, PRECISIONS, SparseEncoder, defaultOnnxCacheDir, type Device, type PrecisionSetting } from '../encoder/index.js';
 import { DEFAULT_MODEL_ID, createModelSourceResolver, createProgressBar, isHubError, pickModelSource } from '../hub/index.js';
-import { CliError, UsageError } from './cli-error.js';
-import { integerFlag, parseFlags } from './parse-flags.js';
+import { CliError } from './cli-error.js';
+import { choiceFlag, integerFlag, parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
 import { readJsonStringLines, writeJsonLine } from './json-lines.js';
 
@@ -43,10 +43,8 @@ export const encodeCommand: CliCommand = {
           'batch-size': { type: 'string' },
           threads: { type: 'string' },
         }, usage);
-    const device = values.device as Device;
-    if (!DEVICES.includes(device)) throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got "${values.device}"`);
-    const precision = values.precision as PrecisionSetting;
-    if (!PRECISIONS.includes(precision)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')}, got "${values.precision}"`);
+    const device = choiceFlag<Device>(values.device, '--device', DEVICES);
+    const precision = choiceFlag<PrecisionSetting>(values.precision, '--precision', PRECISIONS);
     const topK = integerFlag(values['top-k'], '--top-k');
     const batchSize = integerFlag(values['batch-size'], '--batch-size') ?? 32;
     const threads = integerFlag(values.threads, '--threads');

@@ -22,3 +22,9 @@ export function integerFlag(value: string | undefined, flag: string, minimum = 1
   }
   return Number(value);
 }
+
+/** A flag whose value must be one of `choices`. */
+export function choiceFlag<T extends string>(value: string, flag: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${value}"`);
+  return value as T;
+}

@@ -6,8 +6,8 @@
  */
 import { DEVICES, PRECISIONS, SparseEncoder, defaultOnnxCacheDir, type Device, type PrecisionSetting } from '../encoder/index.js';
 import { createModelSourceResolver, pickModelSource, type ModelSource } from '../hub/index.js';
-import { CliError, UsageError } from './cli-error.js';
-import { parseFlags } from './parse-flags.js';
+import { CliError } from './cli-error.js';
+import { choiceFlag, parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
 
 const usage = `usage: splade-search status [--model <folder-or-hub-id>] [--device D] [--precision P] [--json]
@@ -39,10 +39,8 @@ export const statusCommand: CliCommand = {
           precision: { type: 'string', default: 'auto' },
           json: { type: 'boolean', default: false },
         }, usage);
-    const device = values.device as Device;
-    if (!DEVICES.includes(device)) throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got "${values.device}"`);
-    const precision = values.precision as PrecisionSetting;
-    if (!PRECISIONS.includes(precision)) throw new UsageError(`--precision must be one of ${PRECISIONS.join(', ')}, got "${values.precision}"`);
+    const device = choiceFlag<Device>(values.device, '--device', DEVICES);
+    const precision = choiceFlag<PrecisionSetting>(values.precision, '--precision', PRECISIONS);
     let source: ModelSource;
     try {
       source = pickModelSource({ option: values.model, env: io.env });
