@@ -28,7 +28,6 @@ function required(value: number | undefined, flag: string): number {
 }
 
 export const benchIndexCommand: CliCommand = {
-  summary: 'benchmark the sparse index on synthetic SPLADE-like data',
   usage,
   async run(args, io) {
     const values = parseFlags(

@@ -7,19 +7,23 @@ export interface CliIo {
 }
 
 export interface CliCommand {
-  /** One line for `splade-search --help`. */
-  summary: string;
   /** Full usage text for `splade-search <command> --help`. */
   usage: string;
   run(args: string[], io: CliIo): Promise<void>;
 }
 
-/** Lazily imported, so that `splade-search tokenize` does not load onnxruntime. */
-export const commands: Record<string, () => Promise<CliCommand>> = {};
-commands['encode'] = () => import('./encode-command.js').then((m) => m.encodeCommand);
-commands['download'] = () => import('./download-command.js').then((m) => m.downloadCommand);
-commands['tokenize'] = () => import('./tokenize-command.js').then((m) => m.tokenizeCommand);
-commands['install-cuda'] = () => import('./install-cuda-command.js').then((m) => m.installCudaCommand);
-commands['providers'] = () => import('./providers-command.js').then((m) => m.providersCommand);
-commands['bench-index'] = () => import('./bench-index-command.js').then((m) => m.benchIndexCommand);
-commands['status'] = () => import('./status-command.js').then((m) => m.statusCommand);
+/** One line for `splade-search --help`, and the module, imported only when the command runs (so that `tokenize` does not load onnxruntime). */
+export interface CommandEntry {
+  summary: string;
+  load: () => Promise<CliCommand>;
+}
+
+export const commands: Record<string, CommandEntry> = {
+  'bench-index': { summary: 'benchmark the sparse index on synthetic SPLADE-like data', load: () => import('./bench-index-command.js').then((m) => m.benchIndexCommand) },
+  'download': { summary: 'download the model (and its base model) into the Hugging Face cache and print the folders', load: () => import('./download-command.js').then((m) => m.downloadCommand) },
+  'encode': { summary: 'encode JSON Lines of texts into SPLADE sparse vectors', load: () => import('./encode-command.js').then((m) => m.encodeCommand) },
+  'install-cuda': { summary: 'download the CUDA provider for NVIDIA GPUs (Linux x64) into a writable pack and check it', load: () => import('./install-cuda-command.js').then((m) => m.installCudaCommand) },
+  'providers': { summary: 'show the onnxruntime version, execution providers and the CUDA pack on this machine', load: () => import('./providers-command.js').then((m) => m.providersCommand) },
+  'status': { summary: 'show the model and the execution provider and precision the encoder uses here, and why', load: () => import('./status-command.js').then((m) => m.statusCommand) },
+  'tokenize': { summary: 'tokenize JSON Lines strings from stdin into ids, tokens and offsets', load: () => import('./tokenize-command.js').then((m) => m.tokenizeCommand) },
+};

@@ -49,7 +49,6 @@ function asJson(role: string, resolved: ResolvedModel): string {
 }
 
 export const downloadCommand: CliCommand = {
-  summary: 'download the model (and its base model) into the Hugging Face cache and print the folders',
   usage,
   async run(args, io) {
     const values = parseFlags(args, { model: { type: 'string' }, revision: { type: 'string' }, json: { type: 'boolean' } }, usage);

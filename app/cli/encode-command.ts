@@ -30,7 +30,6 @@ options:
 Built ONNX graphs are cached in $SPLADE_CACHE_DIR/onnx (default ~/.cache/splade-search/onnx).`;
 
 export const encodeCommand: CliCommand = {
-  summary: 'encode JSON Lines of texts into SPLADE sparse vectors',
   usage,
   async run(args, io) {
     const values = parseFlags(args, {

@@ -35,7 +35,6 @@ libraries the provider needs, which are missing here, and whether a CUDA session
   --data-dir <dir>   the app's data folder (default $SPLADE_DATA_DIR, else ~/.local/share/splade-search)`;
 
 export const installCudaCommand: CliCommand = {
-  summary: 'download the CUDA provider for NVIDIA GPUs (Linux x64) into a writable pack and check it',
   usage,
   async run(args, io) {
     const values = parseFlags(args, {

@@ -8,7 +8,7 @@ function mainUsage(): string {
     'usage: splade-search <command> [options]',
     '',
     'commands:',
-    ...names.map((name) => `  ${name}`),
+    ...names.map((name) => `  ${name.padEnd(14)}${commands[name]!.summary}`),
     '',
     'Run `splade-search <command> --help` for the options of one command.',
   ].join('\n');
@@ -21,9 +21,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(mainUsage() + '\n');
       return name === undefined ? 2 : 0;
     }
-    const load = commands[name];
-    if (!load) throw new UsageError(`unknown command "${name}"\n\n${mainUsage()}`);
-    const command = await load();
+    const entry = commands[name];
+    if (!entry) throw new UsageError(`unknown command "${name}"\n\n${mainUsage()}`);
+    const command = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout.write(command.usage + '\n');
       return 0;

@@ -19,7 +19,6 @@ for --device (default auto), in order, each with the reason it is used or skippe
   --data-dir <dir>   the app's data folder (default $SPLADE_DATA_DIR, else ~/.local/share/splade-search)`;
 
 export const providersCommand: CliCommand = {
-  summary: 'show the onnxruntime version, execution providers and the CUDA pack on this machine',
   usage,
   async run(args, io) {
     const values = parseFlags(args, {

@@ -30,7 +30,6 @@ const ORIGINS: Record<ModelSource['origin'], string> = {
 };
 
 export const statusCommand: CliCommand = {
-  summary: 'show the model and the execution provider and precision the encoder uses here, and why',
   usage,
   async run(args, io) {
     const values = parseFlags(args, {

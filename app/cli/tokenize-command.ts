@@ -19,7 +19,6 @@ offsets are [start, end) in Unicode code points of the input string ([0,0] for [
                      (offsets are then relative to the stripped string)`;
 
 export const tokenizeCommand: CliCommand = {
-  summary: 'tokenize JSON Lines strings from stdin into ids, tokens and offsets',
   usage,
   async run(args, io) {
     const values = parseFlags(args, {
