@@ -5,7 +5,7 @@
  * cache is reported with the command that fetches it.
  */
 import { DEVICES, PRECISIONS, SparseEncoder, defaultOnnxCacheDir, type Device, type PrecisionSetting } from '../encoder/index.js';
-import { createModelSourceResolver, pickModelSource, type ModelSource } from '../hub/index.js';
+import { createModelSourceResolver, isHubError, pickModelSource, type ModelSource } from '../hub/index.js';
 import { CliError } from './cli-error.js';
 import { choiceFlag, parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
@@ -58,7 +58,12 @@ export const statusCommand: CliCommand = {
         resolveModelSource: createModelSourceResolver({ env: { ...io.env, HF_HUB_OFFLINE: '1' } }),
       });
     } catch (error) {
-      const reason = (error as Error).message;
+      // The offline error of the Hub client blames HF_HUB_OFFLINE, which status sets itself.
+      const reason =
+        isHubError(error) && error.code === 'offline-not-cached'
+          ? `${source.kind === 'hub' ? source.id : reference} is not in the Hugging Face cache (status only reads the cache; ` +
+            `\`splade-search download${values.model ? ` --model ${reference}` : ''}\` fetches it, or point --model or SPLADE_MODEL at a local folder)`
+          : (error as Error).message;
       if (values.json) io.stdout.write(JSON.stringify({ ready: false, model, error: reason }, null, 2) + '\n');
       else io.stdout.write(`model: ${reference} (from ${model.from})\nnot usable: ${reason}\n`);
       throw new CliError(`the model cannot be loaded: ${reason.split('\n')[0]}`);

@@ -50,11 +50,20 @@ describe('splade-search status', () => {
   it('the default model, not in the cache: exit 1 with what is missing and how to get it, and no download', async () => {
     const result = await runCliCaptured(['status'], { env });
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /^model: tomaarsen\/splade-bert-base-uncased-gooaq-peft \(from the default model\)\nnot usable: Model tomaarsen\/splade-bert-base-uncased-gooaq-peft \(revision main\) is not available: .*splade-search download --model/);
-    assert.match(result.stderr, /splade-search: the model cannot be loaded: Model tomaarsen/);
+    assert.equal(
+      result.stdout,
+      'model: tomaarsen/splade-bert-base-uncased-gooaq-peft (from the default model)\n' +
+        'not usable: tomaarsen/splade-bert-base-uncased-gooaq-peft is not in the Hugging Face cache (status only reads the cache; ' +
+        '`splade-search download` fetches it, or point --model or SPLADE_MODEL at a local folder)\n',
+    );
+    assert.match(result.stderr, /splade-search: the model cannot be loaded: tomaarsen\/splade-bert-base-uncased-gooaq-peft is not in the Hugging Face cache/);
     const json = JSON.parse((await runCliCaptured(['status', '--json'], { env })).stdout);
     assert.equal(json.ready, false);
-    assert.match(json.error, /HF_HUB_OFFLINE|offline/);
+    assert.match(json.error, /is not in the Hugging Face cache/);
+    // A folder that does not hold a model: the encoder's own error.
+    const empty = await runCliCaptured(['status', '--model', hub.path], { env });
+    assert.equal(empty.code, 1);
+    assert.match(empty.stdout, /not usable: .*/);
   });
 
   it('rejects bad flags', async () => {
