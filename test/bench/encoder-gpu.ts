@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const { BertTokenizer, padBatch } = await import('../../app/encoder/tokenizer/index.js');
   const { loadOnnxRuntime, tinyAddModel } = await import('../../app/onnxruntime/index.js');
   const { BERT_BASE, BERT_SMALL, fixtureTokenizerFolder, writeRandomSpladeModel } = await import('./random-splade-model.js');
+  const { recordStep } = await import('./bench-steps.js');
   type BuildOptions = Parameters<typeof buildBertGraph>[1];
   type Vector = { indices: Int32Array; values: Float32Array };
 
@@ -98,20 +99,7 @@ async function main(): Promise<void> {
       return;
     }
     const cap = Math.min(capSeconds, remaining);
-    const t0 = performance.now();
-    log(`${name}: start (cap ${cap.toFixed(0)} s)`);
-    const record: Record<string, unknown> = { status: 'running' };
-    steps[name] = record;
-    try {
-      Object.assign(record, await body(performance.now() + cap * 1000, record), { status: 'ok' });
-    } catch (error) {
-      record.status = 'error';
-      record.error = String((error as Error)?.stack ?? error).split('\n').slice(0, 6).join('\n');
-      log(`${name}: ERROR ${String((error as Error)?.message ?? error).split('\n')[0]}`);
-    }
-    record.seconds = (performance.now() - t0) / 1000;
-    save();
-    log(`${name}: ${record.status} in ${(record.seconds as number).toFixed(1)} s`);
+    await recordStep({ steps, save, log }, name, `${name}: start (cap ${cap.toFixed(0)} s)`, (record) => body(performance.now() + cap * 1000, record));
   }
 
   const { ort } = await loadOnnxRuntime({ useCudaPack: false });

@@ -34,6 +34,7 @@ import { loadOnnxRuntime } from '../../app/onnxruntime/index.js';
 import { encodeTexts, loadFixture } from './fixture-encoding.js';
 import { BERT_BASE, BERT_SMALL, randomTokenBatch, writeRandomSpladeModel } from './random-splade-model.js';
 import { compareEncodings } from './sparse-agreement.js';
+import { recordStep } from './bench-steps.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -82,23 +83,7 @@ async function step<T extends Record<string, unknown>>(name: string, estimate: n
     log(`${name}: skipped (budget)`);
     return undefined;
   }
-  const record: Record<string, unknown> = { status: 'running' };
-  steps[name] = record;
-  const t0 = performance.now();
-  log(`${name}: start`);
-  let result: T | undefined;
-  try {
-    result = await body(record);
-    Object.assign(record, result, { status: 'ok' });
-  } catch (error) {
-    record.status = 'error';
-    record.error = String((error as Error)?.stack ?? error).split('\n').slice(0, 6).join('\n');
-    log(`${name}: ERROR ${String((error as Error)?.message ?? error).split('\n')[0]}`);
-  }
-  record.seconds = (performance.now() - t0) / 1000;
-  save();
-  log(`${name}: ${record.status} in ${(record.seconds as number).toFixed(1)} s`);
-  return result;
+  return recordStep({ steps, save, log }, name, `${name}: start`, body);
 }
 
 const cpuSeconds = (start: NodeJS.CpuUsage) => {
