@@ -1,7 +1,7 @@
-/** Minimal HTTP for the Hub on node:http/node:https: one request at a time, explicit redirects, idle timeouts, retries with backoff. */
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+/** HTTP for the Hub on app/util/http-request: one request at a time, explicit redirects, idle timeouts, retries with backoff. */
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openHttpRequest } from '../util/http-request.js';
 import { HubError } from './hub-error.js';
 
 export interface HttpRequestOptions {
@@ -40,38 +40,22 @@ export function headerText(headers: IncomingHttpHeaders, name: string): string |
 }
 
 /** Sends one request and resolves when the status line and headers arrive; no redirect is followed. */
-export function sendRequest(options: HttpRequestOptions): Promise<HttpResponse> {
-  return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) {
-      reject(abortError(options.signal));
-      return;
-    }
-    const url = new URL(options.url);
-    const send = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
-    if (!send) {
-      reject(new HubError('bad-response', `Cannot download ${options.url}: only http and https URLs are supported`));
-      return;
-    }
-    const request = send(url, { method: options.method, headers: options.headers });
-    const onAbort = () => request.destroy(abortError(options.signal!));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const cleanup = () => options.signal?.removeEventListener('abort', onAbort);
-    request.setTimeout(options.idleTimeoutMs, () => {
-      const error = new Error(`no data from ${url.host} for ${Math.round(options.idleTimeoutMs / 1000)} s`) as NodeJS.ErrnoException;
-      error.code = 'ETIMEDOUT';
-      request.destroy(error);
-    });
-    // `on`, not `once`: after the response, errors reach the body stream, and a second one must not go unhandled
-    request.on('error', (error) => {
-      cleanup();
-      reject(error);
-    });
-    request.once('response', (response) => {
-      response.once('close', cleanup);
-      resolve({ status: response.statusCode ?? 0, headers: response.headers, url: options.url, body: response });
-    });
-    request.end();
+export async function sendRequest(options: HttpRequestOptions): Promise<HttpResponse> {
+  const { signal } = options;
+  if (signal?.aborted) throw abortError(signal);
+  const { protocol } = new URL(options.url);
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new HubError('bad-response', `Cannot download ${options.url}: only http and https URLs are supported`);
+  }
+  const body = await openHttpRequest(options.url, {
+    method: options.method,
+    headers: options.headers,
+    idleTimeoutMs: options.idleTimeoutMs,
+    proxy: null,
+    signal,
+    abortError: () => abortError(signal!),
   });
+  return { status: body.statusCode ?? 0, headers: body.headers, url: options.url, body };
 }
 
 /** The HubError for a cancelled download. */

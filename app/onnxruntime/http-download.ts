@@ -1,10 +1,8 @@
 /** HTTP(S) GETs for the CUDA pack download: redirects, proxies from the environment, resumable downloads with size checks. */
 import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
-import { isIP, type Socket } from 'node:net';
-import tls from 'node:tls';
+import type { IncomingMessage } from 'node:http';
+import { openHttpRequest, proxyFor } from '../util/http-request.js';
 
 export interface HttpOptions {
   /** Read for HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY (either case). Default: process.env. */
@@ -182,102 +180,15 @@ async function request(url: string, headers: Record<string, string>, options: Ht
   throw new HttpError(`GET ${url}: more than ${maxRedirects} redirects (last: ${current})`, url);
 }
 
-function requestOnce(url: string, headers: Record<string, string>, options: HttpOptions): Promise<IncomingMessage> {
+async function requestOnce(url: string, headers: Record<string, string>, options: HttpOptions): Promise<IncomingMessage> {
   const target = new URL(url);
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    return Promise.reject(new HttpError(`Cannot GET ${url}: only http and https URLs are supported`, url));
+    throw new HttpError(`Cannot GET ${url}: only http and https URLs are supported`, url);
   }
-  const timeout = options.timeoutMs ?? 60_000;
-  const proxy = proxyFor(target, options);
-  const allHeaders: Record<string, string> = { 'User-Agent': userAgent, ...headers };
-  return new Promise<IncomingMessage>((resolve, reject) => {
-    const fail = (error: Error) => {
-      const via = proxy ? ` through the proxy ${proxy.origin}` : '';
-      reject(error instanceof HttpError ? error : new HttpError(`Cannot GET ${url}${via}: ${error.message}`, url));
-    };
-    const send = (requestOptions: https.RequestOptions, secure: boolean, tunnel?: Socket) => {
-      const req = (secure ? https : http).request(requestOptions, (response) => {
-        // A tunnel serves one request: close it with the response, or it would keep the process alive.
-        if (tunnel) response.once('close', () => tunnel.destroy());
-        resolve(response);
-      });
-      req.setTimeout(timeout, () => req.destroy(new Error(`no data for ${timeout / 1000} s`)));
-      req.on('error', (error) => {
-        tunnel?.destroy();
-        fail(error);
-      });
-      req.end();
-    };
-    const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
-    const path = `${target.pathname}${target.search}`;
-    if (!proxy) {
-      send({ host: target.hostname, port, path, headers: allHeaders, ...(options.ca ? { ca: options.ca } : {}) }, target.protocol === 'https:');
-      return;
-    }
-    const proxyAuth = proxy.username ? { 'Proxy-Authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` } : {};
-    const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80));
-    if (target.protocol === 'http:') {
-      // Plain HTTP through a proxy: the absolute URL as the request target.
-      send({ host: proxy.hostname, port: proxyPort, path: target.href, headers: { ...allHeaders, Host: target.host, ...proxyAuth } }, proxy.protocol === 'https:');
-      return;
-    }
-    // HTTPS through a proxy: CONNECT host:port, then TLS to the target inside the tunnel.
-    const connect = (proxy.protocol === 'https:' ? https : http).request({
-      host: proxy.hostname,
-      port: proxyPort,
-      method: 'CONNECT',
-      path: `${target.hostname}:${port}`,
-      headers: { Host: `${target.hostname}:${port}`, ...proxyAuth },
-      ...(options.ca ? { ca: options.ca } : {}),
-    });
-    connect.setTimeout(timeout, () => connect.destroy(new Error(`no answer to CONNECT for ${timeout / 1000} s`)));
-    connect.on('error', fail);
-    connect.on('connect', (response: IncomingMessage, socket: Socket) => {
-      if (response.statusCode !== 200) {
-        socket.destroy();
-        fail(new Error(`the proxy answered CONNECT with HTTP ${response.statusCode}`));
-        return;
-      }
-      send(
-        {
-          host: target.hostname,
-          port,
-          path,
-          headers: allHeaders,
-          agent: false,
-          ...(isIP(target.hostname) ? {} : { servername: target.hostname }),
-          ...(options.ca ? { ca: options.ca } : {}),
-          // the request's own TLS options (ca, servername) apply to the socket made inside the tunnel
-          createConnection: (tlsOptions) => tls.connect({ ...(tlsOptions as tls.ConnectionOptions), socket }),
-        },
-        true,
-        socket,
-      );
-    });
-    connect.end();
-  });
-}
-
-/** The proxy for `target` from options or the environment, honouring NO_PROXY (`*`, host names, `.suffix`, `host:port`). */
-export function proxyFor(target: URL, options: Pick<HttpOptions, 'proxy' | 'env'> = {}): URL | undefined {
-  if (options.proxy === null) return undefined;
-  if (options.proxy) return new URL(options.proxy);
-  const env = options.env ?? process.env;
-  const pick = (...names: string[]) => names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
-  const value =
-    target.protocol === 'https:'
-      ? pick('https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY')
-      : pick('http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY');
-  if (!value) return undefined;
-  const noProxy = (pick('no_proxy', 'NO_PROXY') ?? '').split(/[\s,]+/).filter(Boolean);
-  const host = target.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  const port = target.port || (target.protocol === 'https:' ? '443' : '80');
-  for (const rule of noProxy) {
-    if (rule === '*') return undefined;
-    const [ruleHost = '', rulePort] = rule.toLowerCase().replace(/^\[|\](?=:|$)/g, '').split(/:(?=\d+$)/);
-    if (rulePort && rulePort !== port) continue;
-    const bare = ruleHost.replace(/^\*?\./, '');
-    if (host === bare || host.endsWith(`.${bare}`)) return undefined;
+  try {
+    return await openHttpRequest(url, { headers: { 'User-Agent': userAgent, ...headers }, idleTimeoutMs: options.timeoutMs ?? 60_000, proxy: options.proxy, env: options.env, ca: options.ca });
+  } catch (error) {
+    const proxy = proxyFor(target, options);
+    throw new HttpError(`Cannot GET ${url}${proxy ? ` through the proxy ${proxy.origin}` : ''}: ${(error as Error).message}`, url);
   }
-  return new URL(value.includes('://') ? value : `http://${value}`);
 }

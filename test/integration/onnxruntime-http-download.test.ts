@@ -7,7 +7,8 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { downloadFile, HttpError, httpGetJson, proxyFor } from '../../app/onnxruntime/http-download.js';
+import { downloadFile, HttpError, httpGetJson } from '../../app/onnxruntime/http-download.js';
+import { proxyFor } from '../../app/util/http-request.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ort-http-'));
 const payload = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 131) % 256));
