@@ -35,6 +35,8 @@ export interface BlobDownload {
   /** Names the file in messages: `model.safetensors of org/name`. */
   label: string;
   idleTimeoutMs: number;
+  /** Where proxy settings are read from; undefined: no proxy. */
+  proxyEnv?: NodeJS.ProcessEnv | undefined;
   retry: RetryPolicy;
   signal?: AbortSignal | undefined;
   /** Called as bytes reach the disk: bytes now in the file (including a resumed prefix) and the expected total. */
@@ -205,6 +207,7 @@ async function transfer(
     url: download.url,
     headers,
     idleTimeoutMs: download.idleTimeoutMs,
+    proxyEnv: download.proxyEnv,
     signal: download.signal,
   });
   if (response.status === 416 && offset > 0) {

@@ -133,6 +133,7 @@ export async function fetchRepoInfo(client: HubClient, repoId: string, revision:
         url,
         headers: { ...baseHeaders(client, true), accept: 'application/json' },
         idleTimeoutMs: client.settings.metadataTimeoutSeconds * 1000,
+        proxyEnv: client.settings.proxyEnv,
         signal: client.signal,
       }),
     );
@@ -178,6 +179,7 @@ export async function fetchFileMetadata(client: HubClient, repoId: string, commi
         url,
         headers: { ...baseHeaders(client, true), 'accept-encoding': 'identity' },
         idleTimeoutMs: client.settings.metadataTimeoutSeconds * 1000,
+        proxyEnv: client.settings.proxyEnv,
         signal: client.signal,
         relativeOnly: true,
       }),

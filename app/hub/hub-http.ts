@@ -11,6 +11,8 @@ export interface HttpRequestOptions {
   /** Milliseconds the connection may stay silent (connecting, waiting for headers, or between body chunks). */
   idleTimeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** Where proxy settings are read from (see app/util/http-request's `proxyFor`); undefined: no proxy. */
+  proxyEnv?: NodeJS.ProcessEnv | undefined;
 }
 
 /** A response whose status line arrived; `body` must be consumed or destroyed by the caller. */
@@ -51,7 +53,7 @@ export async function sendRequest(options: HttpRequestOptions): Promise<HttpResp
     method: options.method,
     headers: options.headers,
     idleTimeoutMs: options.idleTimeoutMs,
-    proxy: null,
+    ...(options.proxyEnv ? { env: options.proxyEnv } : { proxy: null }),
     signal,
     abortError: () => abortError(signal!),
   });

@@ -21,6 +21,8 @@ export interface HubSettings {
   metadataTimeoutSeconds: number;
   /** Seconds a download may stay silent before the connection counts as broken. */
   downloadTimeoutSeconds: number;
+  /** The environment HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY are read from (as huggingface_hub's requests does). */
+  proxyEnv: NodeJS.ProcessEnv;
 }
 
 const TRUE_VALUES = new Set(['1', 'ON', 'YES', 'TRUE']);
@@ -105,5 +107,6 @@ export function readHubSettings(env: NodeJS.ProcessEnv = process.env, overrides:
     offline: overrides.offline ?? isTrueEnvValue(env.HF_HUB_OFFLINE),
     metadataTimeoutSeconds: positiveNumber(env.HF_HUB_ETAG_TIMEOUT, 10),
     downloadTimeoutSeconds: positiveNumber(env.HF_HUB_DOWNLOAD_TIMEOUT, 10),
+    proxyEnv: env,
   };
 }

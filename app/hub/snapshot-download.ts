@@ -245,6 +245,7 @@ async function fetchFile(
     },
     label: `${file.path} of ${info.repoId}`,
     idleTimeoutMs: client.settings.downloadTimeoutSeconds * 1000,
+    proxyEnv: client.settings.proxyEnv,
     retry: client.retry,
     signal: client.signal,
     onBytes: (bytes, total) => meter.update(file.path, bytes, total),

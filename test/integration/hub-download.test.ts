@@ -2,6 +2,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, symlink, mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { downloadSnapshot, isHubError, type DownloadProgress, type SnapshotOptions } from '../../app/hub/index.js';
@@ -101,6 +103,39 @@ describe('downloadSnapshot against a loopback Hub', () => {
       assert.deepEqual(readFileSync(pointer), content, `${file} is byte-identical`);
     }
     assert.deepEqual(readdirSync(join(folder, 'blobs')).sort(), expectedBlobs.sort());
+  });
+
+  it('goes through HTTP_PROXY when set, and around it for a NO_PROXY host, as huggingface_hub does', async () => {
+    const seen: string[] = [];
+    const proxy = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      const upstream = http.request(req.url!, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const snapshot = await downloadSnapshot(BASE_REPO, options({}, { HTTP_PROXY: proxyUrl }));
+      assert.deepEqual(snapshot.downloaded, BASE_FILES);
+      assert.deepEqual(readFileSync(join(snapshot.folder, 'model.safetensors')), fixtureBytes('base', 'model.safetensors'));
+      // The listing and every file went through the proxy, by absolute URL (the LFS file from the CDN on localhost).
+      assert.ok(seen.some((line) => line.startsWith(`GET ${server.endpoint}/api/models/${BASE_REPO}/revision/main`)), seen.join('\n'));
+      for (const file of BASE_FILES) {
+        const fetched = (line: string) => line.startsWith('GET http://') && (line.endsWith(`/${file}`) || line.includes(`?file=${file}&`));
+        assert.ok(seen.some(fetched), `${file} not fetched through the proxy:\n${seen.join('\n')}`);
+      }
+      seen.length = 0;
+      await rm(cache, { recursive: true, force: true });
+      await downloadSnapshot(BASE_REPO, options({}, { HTTP_PROXY: proxyUrl, NO_PROXY: '127.0.0.1,localhost' }));
+      assert.deepEqual(seen, []);
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 
   it('links nested files one level deeper and rewrites nothing else', async () => {
