@@ -84,7 +84,7 @@ async function cacheKey(model: SpladeModelFolder, options: OnnxBuildOptions): Pr
 export async function prepareOnnxModel(model: SpladeModelFolder, options: OnnxBuildOptions = {}): Promise<PreparedOnnxModel> {
   if (options.precision === 'int8') {
     if (model.weights.format !== 'safetensors') {
-      throw new Error(`precision int8 needs the model's safetensors weights; ${describeFile(model.weights.path)} is a ready-made ONNX export, which runs in fp32 (use precision fp32 or auto)`);
+      throw new Error(`precision int8 needs safetensors weights; ${describeFile(model.weights.path)} is a ready-made ONNX export, which runs in fp32 (use precision fp32 or auto)`);
     }
     if ((options.target ?? 'cpu') !== 'cpu') throw new Error(`precision int8 is for the CPU provider's graph, not the ${options.target} graph`);
   }

@@ -84,9 +84,6 @@ export class SparseEncoder {
       device = 'cpu';
     }
     const model = await readModelFolder(modelPathOrId, options);
-    if (options.precision === 'int8' && model.weights.format !== 'safetensors') {
-      throw new Error(`precision int8 needs safetensors weights; the model in ${model.folder} is a ready-made ONNX export, which runs in fp32 (use precision fp32 or auto)`);
-    }
     const tokenizer = await BertTokenizer.fromFolder(model.tokenizerFolder, { maxLength: model.maxSeqLength });
     if (tokenizer.vocabSize > model.vocabSize) {
       throw new Error(`the tokenizer in ${model.tokenizerFolder} has ${tokenizer.vocabSize} tokens, more than the model's vocabulary of ${model.vocabSize}`);
