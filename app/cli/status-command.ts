@@ -5,7 +5,7 @@
  * cache is reported with the command that fetches it.
  */
 import { DEVICES, PRECISIONS, SparseEncoder, defaultOnnxCacheDir, type Device, type PrecisionSetting } from '../encoder/index.js';
-import { createModelSourceResolver, isHubError, pickModelSource, type ModelSource } from '../hub/index.js';
+import { MODEL_SOURCE_ORIGINS, createModelSourceResolver, isHubError, pickModelSource, type ModelSource } from '../hub/index.js';
 import { CliError } from './cli-error.js';
 import { choiceFlag, parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
@@ -20,14 +20,6 @@ machine, with the reason for each provider passed over. Exits 1 when the model c
   --device <d>        ${DEVICES.join('|')} (default auto)
   --precision <p>     ${PRECISIONS.join('|')} (default auto)
   --json              one JSON object instead of text`;
-
-const ORIGINS: Record<ModelSource['origin'], string> = {
-  option: '--model',
-  env: 'SPLADE_MODEL',
-  settings: 'the app setting',
-  default: 'the default model',
-  reference: 'a reference',
-};
 
 export const statusCommand: CliCommand = {
   usage,
@@ -47,7 +39,7 @@ export const statusCommand: CliCommand = {
       throw new CliError((error as Error).message);
     }
     const reference = source.kind === 'folder' ? source.path : source.id;
-    const model = { reference, kind: source.kind, from: ORIGINS[source.origin] };
+    const model = { reference, kind: source.kind, from: MODEL_SOURCE_ORIGINS[source.origin] };
     let encoder: SparseEncoder;
     try {
       encoder = await SparseEncoder.load(reference, {

@@ -1,5 +1,5 @@
 /** Model delivery from the Hugging Face Hub: pick the model, download it into the huggingface_hub cache, resolve it to a folder. */
-export { DEFAULT_MODEL_ID, classifyModelSource, createModelSourceResolver, pickModelSource, readAdapterBase, resolveModelSource, resolveModelWithBase } from './model-source.js';
+export { DEFAULT_MODEL_ID, MODEL_SOURCE_ORIGINS, classifyModelSource, createModelSourceResolver, pickModelSource, readAdapterBase, resolveModelSource, resolveModelWithBase } from './model-source.js';
 export type { ModelSource, ModelSourceCallOptions, ModelSourceChoices, ModelSourceOrigin, ModelSourceResolver, ResolvedModel } from './model-source.js';
 export { DEFAULT_REVISION, downloadSnapshot, isHubRepoId } from './snapshot-download.js';
 export type { Snapshot, SnapshotOptions } from './snapshot-download.js';

@@ -17,7 +17,8 @@ export type ModelSource =
 /** Which setting chose the model, for messages ("SPLADE_MODEL=... is not a folder nor a Hub id"). */
 export type ModelSourceOrigin = 'option' | 'env' | 'settings' | 'default' | 'reference';
 
-const ORIGIN_NAMES: Record<ModelSourceOrigin, string> = {
+/** Where a model setting came from, in words: `--model`, `SPLADE_MODEL`, ... */
+export const MODEL_SOURCE_ORIGINS: Record<ModelSourceOrigin, string> = {
   option: '--model',
   env: 'SPLADE_MODEL',
   settings: 'the model setting',
@@ -53,7 +54,7 @@ export function classifyModelSource(value: string, origin: ModelSourceOrigin, cw
   if (!looksLikePath(trimmed) && isHubRepoId(trimmed)) return { kind: 'hub', id: trimmed, origin };
   throw new HubError(
     'not-found',
-    `${ORIGIN_NAMES[origin]} is "${value}", which is neither an existing folder${looksLikePath(trimmed) ? ` (${path} does not exist)` : ''} nor a Hugging Face model id (org/name)`,
+    `${MODEL_SOURCE_ORIGINS[origin]} is "${value}", which is neither an existing folder${looksLikePath(trimmed) ? ` (${path} does not exist)` : ''} nor a Hugging Face model id (org/name)`,
   );
 }
 
