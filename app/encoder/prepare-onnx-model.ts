@@ -99,10 +99,10 @@ export async function prepareOnnxModel(model: SpladeModelFolder, options: OnnxBu
   let externalData: PreparedOnnxModel['externalData'] = [];
   if (model.weights.format === 'safetensors') {
     const { weights } = await loadBertWeights(model.weights.files, model.weights.bertConfig, model.adapter);
-    const precision = options.precision;
-    const int8 = precision === 'int8';
+    // int8: the float32 graph, then its weight products rewritten.
+    const { precision } = options;
     const built = buildBertGraph(weights, { pooling: model.pooling, precision: precision === 'int8' ? 'fp32' : precision, attention: options.attention, target: options.target, webgpu: options.webgpu });
-    const onnx = int8 ? quantizeForCpu(built).model : built;
+    const onnx = precision === 'int8' ? quantizeForCpu(built).model : built;
     onnx.metadata = { 'splade.source': model.folder, 'splade.pooling': JSON.stringify(model.pooling) };
     chunks = encodeModel(onnx).toChunks();
   } else {
