@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { CATALOG_FILE, removeOrphans, type RepairReport, type SparseIndex } from './sparse-index.js';
-import { CatalogQueries, extensionOf, type FileInfo, type FileStatus, type FolderInfo, fileFromRow } from './catalog/catalog.js';
+import { CatalogQueries, FILE_STATUSES, encodeVectorBlob, extensionOf, type FileInfo, type FileStatus, type FolderInfo, fileFromRow } from './catalog/catalog.js';
 import { IndexCorruptError, IndexError } from './index-errors.js';
 import { quantize } from './quantization.js';
 import { validateSparseVector, type SparseVector } from './sparse-vector.js';
@@ -46,6 +46,11 @@ export interface WriterOptions {
   /** Merge segments in a worker thread after commits, as the merge policy says (default true). */
   autoMerge?: boolean;
   mergePolicy?: Partial<MergePolicyOptions>;
+  /**
+   * Also store each passage's full-precision vector with its catalog row (same transaction), so that a searcher can
+   * rescore candidates exactly (`SparseIndex.passageVectors`). Default false: postings keep 8-bit impacts only.
+   */
+  keepVectors?: boolean;
 }
 
 /** A file as the writer records it. Fields left out keep their stored value (or stay null for a new file). */
@@ -58,6 +63,8 @@ export interface FileInput {
   /** Default: `indexed` for upsertFile, unchanged (or `pending` for a new file) for markFile. */
   status?: FileStatus;
   error?: string | null;
+  /** A short stable code for the reason in `error` (kept while the status keeps a reason, cleared otherwise). */
+  reasonCode?: string | null;
 }
 
 export interface PassageInput {
@@ -125,6 +132,7 @@ export class IndexWriter {
   private closed = false;
   private readonly flushBytes: number;
   private readonly autoMerge: boolean;
+  private readonly keepVectors: boolean;
   private readonly policy: MergePolicyOptions;
   private readonly impactScratch: Uint8Array;
 
@@ -136,6 +144,7 @@ export class IndexWriter {
   ) {
     this.flushBytes = options.flushBytes ?? 192 * 1024 * 1024;
     this.autoMerge = options.autoMerge ?? true;
+    this.keepVectors = options.keepVectors ?? false;
     this.policy = { ...DEFAULT_MERGE_POLICY, ...(options.mergePolicy ?? {}) };
     this.db = new Database(join(index.dir, CATALOG_FILE), { fileMustExist: true, timeout: 10000 });
     this.db.pragma('journal_mode = WAL');
@@ -145,18 +154,18 @@ export class IndexWriter {
     this.statements = {
       fileByPath: db.prepare('SELECT * FROM files WHERE path = ?'),
       insertFile: db.prepare(
-        `INSERT INTO files (folder_id, path, ext, size, mtime_ms, content_hash, status, error, passage_count, updated_ms)
-         VALUES (@folderId, @path, @ext, @size, @mtimeMs, @contentHash, @status, @error, @passageCount, @updatedMs)`,
+        `INSERT INTO files (folder_id, path, ext, size, mtime_ms, content_hash, status, error, reason_code, passage_count, updated_ms)
+         VALUES (@folderId, @path, @ext, @size, @mtimeMs, @contentHash, @status, @error, @reasonCode, @passageCount, @updatedMs)`,
       ),
       updateFile: db.prepare(
         `UPDATE files SET folder_id = @folderId, size = @size, mtime_ms = @mtimeMs, content_hash = @contentHash, status = @status,
-         error = @error, passage_count = @passageCount, updated_ms = @updatedMs WHERE id = @id`,
+         error = @error, reason_code = @reasonCode, passage_count = @passageCount, updated_ms = @updatedMs WHERE id = @id`,
       ),
       deleteFile: db.prepare('DELETE FROM files WHERE id = ?'),
       passagesOfFile: db.prepare('SELECT id, origin FROM passages WHERE file_id = ?').raw(),
       deletePassagesOfFile: db.prepare('DELETE FROM passages WHERE file_id = ?'),
       insertPassage: db.prepare(
-        'INSERT INTO passages (file_id, ordinal, char_start, char_end, page, line, text, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO passages (file_id, ordinal, char_start, char_end, page, line, text, origin, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insertSegment: db.prepare(
         `INSERT INTO segments (name, doc_count, posting_count, byte_size, deleted_count, deleted, generation, meta)
@@ -271,6 +280,7 @@ export class IndexWriter {
             passage.line ?? null,
             passage.text ?? null,
             this.batchName,
+            this.keepVectors ? encodeVectorBlob(passage.vector.indices, passage.vector.values) : null,
           ).lastInsertRowid,
         );
         if (pid > 0xffffffff) throw new IndexError('invalid-argument', `passage id ${pid} exceeds the segment format's 32 bits`);
@@ -310,6 +320,26 @@ export class IndexWriter {
     return this.mutate(() => {
       this.removePassagesOfFile(existing.id);
       this.statements.deleteFile.run(existing.id);
+      return true;
+    });
+  }
+
+  /**
+   * Re-points a file to a new path (a rename or move with the same content) keeping its passages and their postings:
+   * nothing is re-encoded. `file` may update size and mtime; the folder and extension follow the new path. Returns
+   * false when the index does not know `from`; throws when `file.path` is already taken by another file.
+   */
+  renameFile(from: string, file: FileInput): boolean {
+    this.assertOpen();
+    requirePath(from, 'file path');
+    requirePath(file?.path, 'file path');
+    const existing = this.statements.fileByPath.get(from) as Record<string, unknown> | undefined;
+    if (!existing) return false;
+    if (from === file.path) return true;
+    if (this.statements.fileByPath.get(file.path)) throw new IndexError('invalid-argument', `cannot rename ${from} to ${file.path}: that path is already in the index`);
+    return this.mutate(() => {
+      this.db.prepare('UPDATE files SET path = ?, ext = ? WHERE id = ?').run(file.path, extensionOf(file.path), existing.id);
+      this.writeFileRow(file, file.status ?? (existing.status as FileStatus), existing.passage_count as number, false);
       return true;
     });
   }
@@ -519,7 +549,8 @@ export class IndexWriter {
       mtimeMs: pick(file.mtimeMs, 'mtime_ms'),
       contentHash: pick(file.contentHash, 'content_hash'),
       status,
-      error: file.error !== undefined ? file.error : status === 'error' && existing ? (existing.error as string | null) : null,
+      error: file.error !== undefined ? file.error : keepsReason(status) && existing ? (existing.error as string | null) : null,
+      reasonCode: file.reasonCode !== undefined ? file.reasonCode : keepsReason(status) && existing ? (existing.reason_code as string | null) : null,
       passageCount,
       updatedMs: Date.now(),
     };
@@ -830,9 +861,14 @@ function requirePath(path: unknown, what: string): asserts path is string {
 }
 
 function requireStatus(path: string, status: unknown): void {
-  if (status !== 'pending' && status !== 'indexed' && status !== 'error') {
-    throw new IndexError('invalid-argument', `status of ${path} must be pending, indexed or error, got ${String(status)}`);
+  if (!FILE_STATUSES.includes(status as FileStatus)) {
+    throw new IndexError('invalid-argument', `status of ${path} must be one of ${FILE_STATUSES.join(', ')}, got ${String(status)}`);
   }
+}
+
+/** Statuses whose reason (error, reason code) is kept when a change does not restate it. */
+function keepsReason(status: FileStatus): boolean {
+  return status === 'error' || status === 'skipped' || status === 'unavailable';
 }
 
 function isCount(value: unknown): value is number {

@@ -19,7 +19,11 @@
  *   index-wide scale = maxWeight / 255). Scores are dot products with those stored impacts.
  * - `search` mode 'exact' returns the true top-k (equal to brute force); 'approximate' bounds blocks with the
  *   query's heaviest terms only and may stop early (knobs in `approximation`); its scores are still exact.
- * - Files carry a status (`pending`, `indexed`, `error` + message) for ingest; `listFiles({ status })` finds them.
+ * - Files carry a status (`pending`, `indexed`, `error`, `skipped`, `unavailable`, with a message and a reason code)
+ *   for ingest; `listFiles({ status })` finds them; `pending` rows are ingest's durable job queue. `renameFile`
+ *   re-points a file (same content) without re-encoding.
+ * - With `openWriter({ keepVectors: true })` each passage's full-precision vector is stored with its catalog row in
+ *   the same commit; `passageVectors(ids)` reads them back for exact rescoring.
  * - Segments are immutable; deletes are tombstones; merges run in a worker thread and swap in at a commit.
  * - Damage is detected by checksums (IndexCorruptError names the file); `SparseIndex.repair(dir)` drops damaged
  *   segments, keeps the catalog and marks the affected files `pending` for re-encoding.
@@ -40,7 +44,7 @@ export {
   type RepairReport,
 } from './sparse-index.js';
 export { IndexWriter, type WriterOptions, type FileInput, type PassageInput, type CommitInfo } from './index-writer.js';
-export type { FileInfo, FolderInfo, PassageInfo, FileStatus, IndexSettings } from './catalog/catalog.js';
+export { FILE_STATUSES, type FileInfo, type FolderInfo, type PassageInfo, type FileStatus, type IndexSettings } from './catalog/catalog.js';
 export { type SparseVector, validateSparseVector, sparseDot, DEFAULT_VOCAB_SIZE } from './sparse-vector.js';
 export { IndexError, InvalidVectorError, IndexCorruptError, IndexLockedError, isIndexError, type IndexErrorCode } from './index-errors.js';
 export { DEFAULT_MAX_WEIGHT, quantize, dequantize } from './quantization.js';

@@ -452,6 +452,16 @@ export class SparseIndex {
     return this.catalog.getPassage(id);
   }
 
+  /**
+   * Full-precision vectors of the given passages, as the writer stored them (`keepVectors`), read from the catalog
+   * (the last commit another process made may be newer than this object's snapshot: call `refresh()` first).
+   * Passages stored without one are absent from the map.
+   */
+  passageVectors(ids: readonly number[]): Map<number, SparseVector> {
+    this.assertOpen();
+    return this.catalog.passageVectors(ids);
+  }
+
   stats(): IndexStats {
     this.assertOpen();
     const segments = this.current.segments.map(({ row, reader }) => ({

@@ -245,7 +245,7 @@ describe('bad input, disk errors and locking lose nothing', () => {
     });
     assert.throws(() => writer.upsertFile({ path: '/b/x.txt' }, [{ ...good[0]!, charStart: 5, charEnd: 2 }]), /character range \[5, 2\)/);
     assert.throws(() => writer.upsertFile({ path: '' }, []), /file path must be a non-empty string/);
-    assert.throws(() => writer.markFile({ path: '/b/y', status: 'done' as never }), /must be pending, indexed or error/);
+    assert.throws(() => writer.markFile({ path: '/b/y', status: 'done' as never }), /must be one of pending, indexed, error, skipped, unavailable/);
     assert.ok(writer.hasUncommittedChanges);
     writer.commit();
     assert.deepEqual(index.passagesOfFile('/b/keep.txt').map((p) => p.id), before);

@@ -4,10 +4,15 @@
  * so catalog and postings change together or not at all.
  */
 import Database from 'better-sqlite3';
-import { CATALOG_FORMAT_VERSION, CATALOG_SCHEMA } from './catalog-schema.js';
+import { CATALOG_FORMAT_VERSION, CATALOG_MIGRATIONS, CATALOG_SCHEMA } from './catalog-schema.js';
 import { IndexCorruptError, IndexError } from '../index-errors.js';
 
-export type FileStatus = 'pending' | 'indexed' | 'error';
+/**
+ * `pending`: to be encoded (the durable job queue); `indexed`; `error` (with `error` saying why); `skipped`: left out
+ * on purpose (`error` names the rule); `unavailable`: its folder vanished, passages kept until it returns or is removed.
+ */
+export type FileStatus = 'pending' | 'indexed' | 'error' | 'skipped' | 'unavailable';
+export const FILE_STATUSES: readonly FileStatus[] = ['pending', 'indexed', 'error', 'skipped', 'unavailable'];
 
 export interface FolderInfo {
   id: number;
@@ -26,6 +31,8 @@ export interface FileInfo {
   contentHash: string | null;
   status: FileStatus;
   error: string | null;
+  /** A short stable code for the reason of `error`/`skipped`/`unavailable` (the caller's vocabulary), else null. */
+  reasonCode: string | null;
   passageCount: number;
   updatedMs: number;
 }
@@ -87,6 +94,7 @@ interface FileRowRaw {
   content_hash: string | null;
   status: FileStatus;
   error: string | null;
+  reason_code: string | null;
   passage_count: number;
   updated_ms: number;
 }
@@ -102,6 +110,7 @@ export function fileFromRow(row: FileRowRaw): FileInfo {
     contentHash: row.content_hash,
     status: row.status,
     error: row.error,
+    reasonCode: row.reason_code ?? null,
     passageCount: row.passage_count,
     updatedMs: row.updated_ms,
   };
@@ -130,12 +139,54 @@ export function openCatalogDatabase(path: string, create: boolean, settings?: In
       }).immediate();
     } else if (version > CATALOG_FORMAT_VERSION) {
       throw new IndexError('format-unsupported', `Catalog ${path} has format ${version}; this build reads up to ${CATALOG_FORMAT_VERSION}`);
+    } else if (version < CATALOG_FORMAT_VERSION) {
+      upgradeCatalog(db);
     }
     return db;
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+/** Runs the upgrades from the catalog's format to the current one, each in one transaction with its version bump. */
+function upgradeCatalog(db: Database.Database): void {
+  for (;;) {
+    const done = db.transaction(() => {
+      // Another process may have upgraded it between our read and the write lock.
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version >= CATALOG_FORMAT_VERSION) return true;
+      const migration = CATALOG_MIGRATIONS[version];
+      if (migration === undefined) throw new IndexError('format-unsupported', `Catalog ${db.name} has format ${version}, which this build cannot upgrade`);
+      db.exec(migration);
+      db.pragma(`user_version = ${version + 1}`);
+      return false;
+    }).immediate();
+    if (done) return;
+  }
+}
+
+/** A passage vector as stored in `passages.vector`: n uint32 term ids, then n float32 weights (little-endian). */
+export function encodeVectorBlob(indices: ArrayLike<number>, values: Float32Array): Buffer {
+  const n = values.length;
+  const buffer = Buffer.alloc(8 * n);
+  for (let i = 0; i < n; i++) {
+    buffer.writeUInt32LE(indices[i]!, 4 * i);
+    buffer.writeFloatLE(values[i]!, 4 * (n + i));
+  }
+  return buffer;
+}
+
+export function decodeVectorBlob(blob: Uint8Array): { indices: Uint32Array; values: Float32Array } {
+  const n = blob.byteLength / 8;
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const indices = new Uint32Array(n);
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    indices[i] = view.getUint32(4 * i, true);
+    values[i] = view.getFloat32(4 * (n + i), true);
+  }
+  return { indices, values };
 }
 
 /** Read queries over the catalog; bound to one connection (so to one snapshot inside a read transaction). */
@@ -152,10 +203,11 @@ export class CatalogQueries {
       fileById: db.prepare<[number], FileRowRaw>('SELECT * FROM files WHERE id = ?'),
       passagesOfFile: db.prepare('SELECT id, file_id, ordinal, char_start, char_end, page, line, text FROM passages WHERE file_id = ? ORDER BY ordinal'),
       passage: db.prepare('SELECT id, file_id, ordinal, char_start, char_end, page, line, text FROM passages WHERE id = ?'),
+      passageVector: db.prepare<[number], { vector: Buffer | null }>('SELECT vector FROM passages WHERE id = ?'),
       maxFileId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM files'),
       passageWithFile: db.prepare(
         `SELECT p.id, p.file_id, p.ordinal, p.char_start, p.char_end, p.page, p.line, p.text,
-                f.folder_id, f.path, f.ext, f.size, f.mtime_ms, f.content_hash, f.status, f.error, f.passage_count, f.updated_ms
+                f.folder_id, f.path, f.ext, f.size, f.mtime_ms, f.content_hash, f.status, f.error, f.reason_code, f.passage_count, f.updated_ms
          FROM passages p JOIN files f ON f.id = p.file_id WHERE p.id = ?`,
       ),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
@@ -245,6 +297,16 @@ export class CatalogQueries {
   getPassage(id: number): PassageInfo | undefined {
     const row = this.statements.passage.get(id) as Record<string, unknown> | undefined;
     return row ? passageFromRow(row) : undefined;
+  }
+
+  /** The full-precision vectors kept for the given passages (those stored without one are absent). */
+  passageVectors(ids: readonly number[]): Map<number, { indices: Uint32Array; values: Float32Array }> {
+    const out = new Map<number, { indices: Uint32Array; values: Float32Array }>();
+    for (const id of ids) {
+      const row = this.statements.passageVector.get(id);
+      if (row?.vector) out.set(id, decodeVectorBlob(row.vector));
+    }
+    return out;
   }
 
   /** Passages and their files for the given passage ids. */
