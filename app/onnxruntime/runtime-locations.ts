@@ -1,7 +1,6 @@
 /** Where the bundled onnxruntime-node lives and where the CUDA pack (a writable copy with the CUDA provider) is installed. */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export interface BundledOnnxRuntime {
@@ -44,20 +43,8 @@ export function binaryDirOf(packageDir: string, platform: string = process.platf
   return join(packageDir, 'bin', 'napi-v6', platform, arch);
 }
 
-export interface DataDirOptions {
-  /** The app's writable data folder; the CLI uses $SPLADE_DATA_DIR or ~/.local/share/splade-search. Electron: app.getPath('userData'). */
-  dataDir?: string;
-  env?: NodeJS.ProcessEnv;
-}
-
-/** The app's data folder: `dataDir`, else $SPLADE_DATA_DIR, else $XDG_DATA_HOME/splade-search (~/.local/share/splade-search). */
-export function appDataDir(options: DataDirOptions = {}): string {
-  if (options.dataDir) return options.dataDir;
-  const env = options.env ?? process.env;
-  if (env.SPLADE_DATA_DIR) return env.SPLADE_DATA_DIR;
-  const home = env.HOME || homedir();
-  return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'splade-search');
-}
+export { appDataDir, type DataDirOptions } from '../util/app-data-dir.js';
+import { appDataDir, type DataDirOptions } from '../util/app-data-dir.js';
 
 /** The folder holding every installed CUDA pack, one subfolder per onnxruntime version. */
 export function cudaPackRoot(options: DataDirOptions = {}): string {
