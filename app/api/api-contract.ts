@@ -55,14 +55,14 @@ export const settingsSchema = z.strictObject({
 });
 
 /** One call of the API. */
-export interface MethodSpec<P extends z.ZodType, R> {
+export interface MethodSpec<P extends z.ZodType, R, H extends 'engine' | 'shell' = 'engine' | 'shell'> {
   summary: string;
-  host: 'engine' | 'shell';
+  host: H;
   params: P;
   result: R;
 }
 
-function method<P extends z.ZodType, R>(host: 'engine' | 'shell', summary: string, params: P, result: R): MethodSpec<P, R> {
+function method<H extends 'engine' | 'shell', P extends z.ZodType, R>(host: H, summary: string, params: P, result: R): MethodSpec<P, R, H> {
   return { summary, host, params, result };
 }
 
@@ -109,6 +109,8 @@ export type MethodName = keyof Methods;
 export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
 export type ResultOf<M extends MethodName> = Methods[M]['result'];
 export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+/** The methods the Engine answers (host 'engine'), as a type: the Engine class is checked against it. */
+export type EngineMethodName = { [M in MethodName]: Methods[M]['host'] extends 'engine' ? M : never }[MethodName];
 
 /** Events pushed from the engine to every front end. */
 export const events = {
