@@ -5,3 +5,4 @@ export { EngineError, isEngineError, toWireError, type EngineErrorCode, type Wir
 export { parseQuery, passageMatches } from './query-syntax.js';
 export { DEFAULT_SETTINGS, loadSettings } from './settings-store.js';
 export type * from './engine-types.js';
+export { FILE_STATES } from './engine-types.js';
