@@ -52,6 +52,10 @@ import { rankExact } from './search-ranking.js';
 import { loadSettings, saveSettings, writeFileAtomic } from './settings-store.js';
 import { contributions, expansionTerms, highlightsFor, textTokens } from './text-tokens.js';
 import { EngineState } from './engine-state.js';
+import { Indexer } from './indexer.js';
+import type { IngestPort } from './ingest-port.js';
+import { BertTokenizer } from '../encoder/tokenizer/index.js';
+import { codePointToUtf16 } from './text-tokens.js';
 
 export interface EngineOpenOptions {
   /** The data folder (CLI `--data`); else $SPLADE_DATA_DIR, else the platform's per-user data folder. */
@@ -70,6 +74,14 @@ export interface EngineOpenOptions {
   threads?: number | undefined;
   /** Who this process is, shown to readers that find the data folder locked (default: the command line). */
   processName?: string;
+  /**
+   * What the writer does with the folders: 'watch' (default: scan, index, then follow changes as they happen),
+   * 'sync' (scan and index; `whenIdle()` says when the index is in sync) or 'off' (only what the calls change).
+   * A reader never indexes.
+   */
+  indexing?: 'watch' | 'sync' | 'off';
+  /** The ingest implementation (default: app/ingest, through ingest-adapter.ts). */
+  ingest?: IngestPort;
 }
 
 /** What the commit payload records about how the index was built. */
@@ -85,6 +97,8 @@ const EMPTY_COUNTS = (): Record<FileState, number> => ({ pending: 0, indexed: 0,
 export class Engine {
   private readonly events = new EngineEvents();
   private closed = false;
+  private indexer: Indexer | undefined;
+  private splitter: Promise<(text: string) => Array<[number, number]>> | undefined;
   private progressState: Progress = {
     phase: 'idle', queued: 0, done: 0, indexed: 0, skipped: 0, failed: 0, passagesPerSecond: 0, etaSeconds: null, currentFile: null, message: null,
   };
@@ -136,6 +150,8 @@ export class Engine {
     });
     engine = new Engine(dataDir, settings, index, writer, model, new EngineState(dataDir), env);
     if (options.loadModel ?? true) model.load().catch(() => undefined);
+    const indexing = options.indexing ?? 'watch';
+    if (writer && indexing !== 'off' && options.ingest) engine.startIndexer(options.ingest, indexing === 'watch');
     return engine;
   }
 
@@ -146,6 +162,63 @@ export class Engine {
 
   on<E extends EventName>(event: E, listener: (payload: PayloadOf<E>) => void): () => void {
     return this.events.on(event, listener);
+  }
+
+  /**
+   * Resolves once the index is in sync with the folders: scans done, watch events reconciled, no pending file
+   * (immediately when this engine does not index). Rejects when indexing stopped on an error.
+   */
+  whenIdle(): Promise<void> {
+    return this.indexer ? this.indexer.whenIdle() : Promise.resolve();
+  }
+
+  /** Files indexed, skipped and failed since this engine started indexing (for the CLI's summary). */
+  get indexingTotals(): { done: number; indexed: number; skipped: number; failed: number } {
+    return this.indexer?.totals ?? { done: 0, indexed: 0, skipped: 0, failed: 0 };
+  }
+
+  private startIndexer(port: IngestPort, watch: boolean): void {
+    const writer = this.writer!;
+    this.ingestPort = port;
+    this.indexer = new Indexer({
+      index: this.index,
+      writer,
+      port,
+      encoder: () => this.model.ready(),
+      tokenSpans: () => this.tokenSpans(),
+      settings: () => this.settings,
+      state: this.state,
+      payload: () => ({ builtWith: this.builtWith() ?? this.currentBuild() }),
+      onProgress: (change) => this.setProgress(change),
+      onFolders: () => this.emitFolders(),
+    });
+    this.indexer.start({ watch });
+  }
+
+  private ingestPort: IngestPort | undefined;
+
+  /** An untruncated tokenizer of the model, for splitting whole files into passages by tokens. */
+  private tokenSpans(): Promise<(text: string) => Array<[number, number]>> {
+    this.splitter ??= this.model.ready().then(async (encoder) => {
+      const tokenizer = await BertTokenizer.fromFolder(encoder.model.tokenizerFolder, { maxLength: Number.MAX_SAFE_INTEGER });
+      const lower = encoder.model.doLowerCase;
+      return (text: string) => {
+        const lowered = lower ? text.toLowerCase() : text;
+        const encoding = tokenizer.encode(lowered.length === text.length ? lowered : text);
+        const map = codePointToUtf16(text);
+        const spans: Array<[number, number]> = [];
+        for (let i = 1; i < encoding.offsets.length - 1; i++) {
+          const [from, to] = encoding.offsets[i]!;
+          spans.push([map[Math.min(from, map.length - 1)]!, map[Math.min(to, map.length - 1)]!]);
+        }
+        return spans;
+      };
+    });
+    return this.splitter;
+  }
+
+  private currentBuild(): BuiltWith {
+    return { model: this.model.reference, passageTokens: this.settings.passageTokens, passageOverlap: this.settings.passageOverlap };
   }
 
   // ------------------------------------------------------------------ search
@@ -273,6 +346,7 @@ export class Engine {
     const folder = writer.addFolder(path);
     writer.commit();
     this.state.setPaused(path, false);
+    this.indexer?.scheduleScan(path);
     this.emitFolders();
     return this.folderEntry(folder.path, folder.addedMs);
   }
@@ -282,6 +356,7 @@ export class Engine {
     const writer = this.requireWriter();
     const path = resolve(request.path);
     if (!this.index.listFolders().some((folder) => folder.path === path)) throw new EngineError('not-found', `${path} is not a watched folder`, { path });
+    await this.indexer?.unwatch(path);
     const removedFiles = writer.removeFolder(path);
     writer.commit();
     this.state.forget(path);
@@ -294,6 +369,7 @@ export class Engine {
     this.requireWriter();
     const folder = this.knownFolder(request.path);
     this.state.setPaused(folder.path, true);
+    await this.indexer?.unwatch(folder.path);
     this.emitFolders();
     return this.folderEntry(folder.path, folder.addedMs);
   }
@@ -303,6 +379,7 @@ export class Engine {
     this.requireWriter();
     const folder = this.knownFolder(request.path);
     this.state.setPaused(folder.path, false);
+    this.indexer?.scheduleScan(folder.path);
     this.emitFolders();
     return this.folderEntry(folder.path, folder.addedMs);
   }
@@ -313,9 +390,11 @@ export class Engine {
     const folder = this.knownFolder(request.path);
     // Pending is the durable queue: the files stay searchable until their new passages are committed.
     for (const file of this.index.listFiles({ folder: folder.path })) {
-      if (file.status !== 'unavailable') writer.markFile({ path: file.path, status: 'pending', error: null, reasonCode: null });
+      // Without its hash the job re-extracts and re-encodes even when the content did not change.
+      if (file.status !== 'unavailable') writer.markFile({ path: file.path, status: 'pending', contentHash: null, error: null, reasonCode: null });
     }
     writer.commit();
+    this.indexer?.wake();
     this.emitFolders();
     return this.folderEntry(folder.path, folder.addedMs);
   }
@@ -333,6 +412,7 @@ export class Engine {
     this.requireWriter();
     this.state.setIndexingPaused(false);
     this.setProgress({ phase: 'idle' });
+    this.indexer?.wake();
     return this.progressState;
   }
 
@@ -369,6 +449,8 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.indexer?.stop().catch(() => undefined);
+      await this.ingestPort?.close();
       if (this.writer) {
         this.writer.close();
         rmSync(join(this.dataDir, WRITER_FILE), { force: true });
@@ -402,6 +484,7 @@ export class Engine {
   }
 
   private builtWith(): BuiltWith | null {
+    this.index.refresh();
     return builtWithOf(this.index.payload);
   }
 

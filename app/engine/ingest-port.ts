@@ -1,0 +1,70 @@
+/**
+ * What the indexer needs from ingest, as one interface: scanning a folder (with ignore rules and skip reasons),
+ * extracting a file's text, splitting it into passages by tokens, and watching a folder. `ingest-adapter.ts` binds
+ * it to app/ingest; the indexer knows only this shape.
+ */
+
+/** A file the scanner found: to index, or deliberately left out (with the rule's code and a sentence). */
+export interface ScanEntry {
+  path: string;
+  size: number;
+  /** Whole milliseconds (floored), as the catalog compares them. */
+  mtimeMs: number;
+  skip?: { code: string; reason: string } | undefined;
+}
+
+export interface ScanOptions {
+  ignorePatterns: string[];
+  maxFileBytes: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** A passage of a file's extracted text: UTF-16 range in that text, 1-based page (PDF) or line (text files). */
+export interface PassageDraft {
+  text: string;
+  start: number;
+  end: number;
+  page: number | null;
+  line: number | null;
+}
+
+export interface ExtractOptions {
+  maxFileBytes: number;
+  passageTokens: number;
+  passageOverlap: number;
+  /** Token spans (UTF-16 [start, end) pairs) of a text, from the encoder's tokenizer, without truncation. */
+  tokenSpans: (text: string) => Array<[number, number]>;
+  signal?: AbortSignal | undefined;
+}
+
+/** The outcome of extracting and splitting one file: passages, or why not (skip = left out on purpose). */
+export type ExtractResult =
+  /** `size` and `mtimeMs` (whole ms) describe the bytes that were read, so a change during the read is seen by the next scan. */
+  | { ok: true; passages: PassageDraft[]; contentHash: string; size: number; mtimeMs: number }
+  | { ok: false; skipped: boolean; code: string; reason: string };
+
+/** A change the watcher saw; the indexer reconciles the path with the catalog (so renames pair up there). */
+export interface WatchEvent {
+  kind: 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
+  path: string;
+}
+
+export interface FolderWatch {
+  /** How changes are seen now (polling after the inotify limit was hit). */
+  readonly mode: 'events' | 'polling';
+  readonly warning: string | null;
+  close(): Promise<void>;
+}
+
+export interface IngestPort {
+  scan(folder: string, options: ScanOptions): AsyncIterable<ScanEntry>;
+  /** One path as the scanner would report it (after a watch event): null when it is ignored, gone or not a file. */
+  classify(path: string, folder: string, options: ScanOptions): Promise<ScanEntry | null>;
+  /** One file: read, decode or extract, split. Never throws for a file's own problems (returns ok: false). */
+  extract(path: string, options: ExtractOptions): Promise<ExtractResult>;
+  /** The content hash extract would record, for pairing a renamed file with its old entry without extracting. */
+  hash(path: string): Promise<string>;
+  watch(folder: string, options: { ignorePatterns: string[]; onEvent: (event: WatchEvent) => void; onChange: () => void }): Promise<FolderWatch>;
+  /** Stops workers. */
+  close(): Promise<void>;
+}
