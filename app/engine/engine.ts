@@ -80,6 +80,8 @@ export interface EngineOpenOptions {
    * A reader never indexes.
    */
   indexing?: 'watch' | 'sync' | 'off';
+  /** Open as a reader even when no other process writes (commands that only read: search, files, status). */
+  readOnly?: boolean;
   /** The ingest implementation (default: app/ingest, through ingest-adapter.ts). */
   ingest?: IngestPort;
 }
@@ -121,7 +123,7 @@ export class Engine {
     const index = SparseIndex.open(join(dataDir, 'index'));
     let writer: IndexWriter | undefined;
     try {
-      writer = index.openWriter({ keepVectors: true });
+      if (!options.readOnly) writer = index.openWriter({ keepVectors: true });
     } catch (error) {
       if (!isIndexError(error, 'index-locked')) {
         index.close();
