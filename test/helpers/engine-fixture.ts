@@ -1,4 +1,5 @@
 /** A data folder whose index holds the splade-tiny fixture texts (one passage per file), encoded by the real encoder. */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SparseEncoder } from '../../app/encoder/index.js';
 import { SparseIndex } from '../../app/index/index.js';
@@ -23,4 +24,5 @@ export async function makeFixtureDataDir(dataDir: string, onnxCacheDir: string):
   writer.commit({ builtWith: { model: FIXTURE_V6, passageTokens: 256, passageOverlap: 32 } });
   writer.close();
   index.close();
+  writeFileSync(join(dataDir, 'settings.json'), JSON.stringify({ model: FIXTURE_V6 }));
 }
