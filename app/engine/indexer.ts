@@ -322,6 +322,11 @@ export class Indexer {
     index.refresh();
     for (const [path, folder] of batch) {
       if (!index.listFolders().some((known) => known.path === folder) || this.deps.state.isPaused(folder)) continue;
+      // The watched folder itself is gone (drive unmounted, folder deleted): its files become unavailable, not deleted.
+      if (!(await isFolder(folder))) {
+        this.rescans.add(folder);
+        continue;
+      }
       const entry = await port.classify(path, folder, options).catch(() => null);
       if (entry) {
         present.push(entry);
@@ -459,6 +464,14 @@ async function statOf(path: string): Promise<{ size?: number; mtimeMs?: number }
     return { size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
   } catch {
     return {};
+  }
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
   }
 }
 
