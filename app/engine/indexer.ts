@@ -37,6 +37,8 @@ export interface IndexerDeps {
 
 /** Passages per encoder call: large enough for full batches, small enough to commit often. */
 const CHUNK_PASSAGES = 256;
+/** Files per commit at most (many small files still commit, and show progress, regularly). */
+const CHUNK_FILES = 32;
 /** Files extracted concurrently ahead of the encoder. */
 const EXTRACT_AHEAD = 4;
 /** Watch events are collected this long before being reconciled (pairs a rename's add and unlink). */
@@ -386,7 +388,7 @@ export class Indexer {
         this.deps.onProgress({ currentFile: job.file.path });
         chunk.push(job);
         if (job.result.ok === true) chunkPassages += job.result.passages.length;
-        if (chunkPassages >= CHUNK_PASSAGES) {
+        if (chunkPassages >= CHUNK_PASSAGES || chunk.length >= CHUNK_FILES) {
           // Backpressure: one chunk encodes while the next one is gathered; no more.
           await encoding;
           encoding = this.encodeAndCommit(encoder, chunk);
