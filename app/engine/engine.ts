@@ -204,7 +204,11 @@ export class Engine {
       cacheDir: this.options.onnxCacheDir,
       batchSize: this.options.batchSize,
       threads: this.options.threads,
-      onChange: () => this.emitStatus(),
+      onChange: () => {
+        this.emitStatus();
+        // Indexing waits for the model: a model that became ready (downloaded) lets it go on.
+        if (this.model?.state === 'ready') this.indexer?.wake();
+      },
       onDownload: (progress) => this.events.emit('download', progress),
     });
   }

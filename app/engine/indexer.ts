@@ -74,11 +74,7 @@ export class Indexer {
     if (this.loop) return;
     for (const folder of this.deps.index.listFolders()) this.rescans.add(folder.path);
     this.watchEnabled = options.watch;
-    this.loop = this.run().catch((error: unknown) => {
-      this.fatal = error as Error;
-      this.deps.onProgress({ phase: 'error', message: (error as Error).message });
-      this.resolveIdle();
-    });
+    this.loop = this.run();
   }
 
   private watchEnabled = false;
@@ -129,25 +125,17 @@ export class Indexer {
   private async run(): Promise<void> {
     while (!this.stopped) {
       this.busy = true;
-      if (this.rescans.size > 0) {
-        const [folder] = this.rescans;
-        this.rescans.delete(folder!);
-        await this.syncFolder(folder!);
+      try {
+        if (await this.step()) continue;
+      } catch (error) {
+        // E.g. the model cannot be loaded: say so, fail the waiters, and retry when woken (a download finished).
+        this.fatal = error as Error;
+        this.deps.onProgress({ phase: 'error', message: (error as Error).message, currentFile: null });
+        this.busy = false;
+        this.resolveIdle();
+        await new Promise<void>((resolve) => (this.wakeUp = resolve));
+        this.fatal = undefined;
         continue;
-      }
-      if (this.dirty.size > 0 && this.settleTimer === undefined) {
-        await this.reconcileEvents();
-        continue;
-      }
-      if (this.deps.state.indexingPaused) {
-        this.deps.onProgress({ phase: 'paused', queued: this.queuedCount() });
-      } else {
-        const jobs = this.nextJobs();
-        if (jobs.length > 0) {
-          await this.process(jobs);
-          continue;
-        }
-        this.deps.onProgress({ phase: 'idle', queued: 0, currentFile: null, etaSeconds: null, passagesPerSecond: 0 });
       }
       this.busy = false;
       if (this.dirty.size === 0) this.resolveIdle();
@@ -155,6 +143,31 @@ export class Indexer {
     }
     this.busy = false;
     this.resolveIdle();
+  }
+
+  /** Does the next piece of work; false when there is none (the loop then sleeps until woken). */
+  private async step(): Promise<boolean> {
+    if (this.rescans.size > 0) {
+      const [folder] = this.rescans;
+      this.rescans.delete(folder!);
+      await this.syncFolder(folder!);
+      return true;
+    }
+    if (this.dirty.size > 0 && this.settleTimer === undefined) {
+      await this.reconcileEvents();
+      return true;
+    }
+    if (this.deps.state.indexingPaused) {
+      this.deps.onProgress({ phase: 'paused', queued: this.queuedCount() });
+      return false;
+    }
+    const jobs = this.nextJobs();
+    if (jobs.length > 0) {
+      await this.process(jobs);
+      return true;
+    }
+    this.deps.onProgress({ phase: 'idle', queued: 0, currentFile: null, etaSeconds: null, passagesPerSecond: 0, message: null });
+    return false;
   }
 
   private resolveIdle(): void {
