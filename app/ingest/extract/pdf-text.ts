@@ -16,6 +16,11 @@ import type { Section } from './extraction.js';
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 
 let loaded: Promise<{ pdfjs: PdfJs; fonts: string; cmaps: string }> | null = null;
+let loadedDone = false;
+
+export function isPdfJsLoaded(): boolean {
+  return loadedDone;
+}
 
 /** Loads pdf.js once per thread, with its parser module pre-registered (so no worker file has to be found next to it). */
 function loadPdfJs(): Promise<{ pdfjs: PdfJs; fonts: string; cmaps: string }> {
@@ -26,6 +31,7 @@ function loadPdfJs(): Promise<{ pdfjs: PdfJs; fonts: string; cmaps: string }> {
     (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = parser;
     const pdfjs: PdfJs = await import(mainUrl);
     const root = new URL('../../', mainUrl);
+    loadedDone = true;
     return {
       pdfjs,
       fonts: `${fileURLToPath(new URL('standard_fonts/', root))}`,
@@ -33,6 +39,11 @@ function loadPdfJs(): Promise<{ pdfjs: PdfJs; fonts: string; cmaps: string }> {
     };
   })();
   return loaded;
+}
+
+/** Loads pdf.js now, so that a PDF's time budget is not spent on module loading. */
+export async function preloadPdfJs(): Promise<void> {
+  await loadPdfJs();
 }
 
 export interface PdfText {
