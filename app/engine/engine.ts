@@ -54,7 +54,7 @@ import { contributions, expansionTerms, highlightsFor, textTokens } from './text
 import { EngineState } from './engine-state.js';
 import { Indexer } from './indexer.js';
 import type { IngestPort } from './ingest-port.js';
-import { tokenSpansOf } from './token-spans.js';
+import { tokenSpansFromTokenizer, type TokenizeFn } from '../ingest/index.js';
 import { IndexRebuild, NEXT_INDEX_DIR, builtWithOf, sameBuild, type BuiltWith, type RebuiltIndex } from './index-rebuild.js';
 
 export interface EngineOpenOptions {
@@ -94,7 +94,7 @@ export class Engine {
   private readonly events = new EngineEvents();
   private closed = false;
   private indexer: Indexer | undefined;
-  private splitter: Promise<(text: string) => Array<[number, number]>> | undefined;
+  private splitter: Promise<TokenizeFn> | undefined;
   private progressState: Progress = {
     phase: 'idle', queued: 0, done: 0, indexed: 0, skipped: 0, failed: 0, passagesPerSecond: 0, etaSeconds: null, currentFile: null, message: null,
   };
@@ -142,8 +142,8 @@ export class Engine {
     engine.model = engine.makeModel(builtWith?.model ?? engine.wantedModel());
     if (options.loadModel ?? true) engine.model.load().catch(() => undefined);
     const indexing = options.indexing ?? 'watch';
-    if (writer && indexing !== 'off' && options.ingest) {
-      engine.ingestPort = options.ingest;
+    if (writer && indexing !== 'off') {
+      engine.ingestPort = options.ingest ?? (await import('./ingest-adapter.js')).createIngestPort();
       engine.watching = indexing === 'watch';
       engine.startIndexer();
       engine.maybeRebuild();
@@ -181,7 +181,7 @@ export class Engine {
       writer: this.writer!,
       port: this.ingestPort!,
       encoder: () => model.ready(),
-      tokenSpans: () => (this.splitter ??= model.ready().then(tokenSpansOf)),
+      tokenSpans: () => (this.splitter ??= model.ready().then((encoder) => tokenSpansFromTokenizer(encoder.tokenizer))),
       settings: () => this.settings,
       // The index's own build; an empty index is built with the wanted settings from its first commit.
       state: this.state,

@@ -17,6 +17,7 @@ import type { SparseEncoder } from '../encoder/index.js';
 import type { FileInfo, IndexWriter, PassageInput, SparseIndex } from '../index/index.js';
 import type { EngineState } from './engine-state.js';
 import type { Progress, Settings } from './engine-types.js';
+import type { TokenizeFn } from '../ingest/index.js';
 import type { ExtractResult, FolderWatch, IngestPort, PassageDraft, ScanEntry, WatchEvent } from './ingest-port.js';
 
 export interface IndexerDeps {
@@ -26,7 +27,7 @@ export interface IndexerDeps {
   /** The loaded encoder (waits for the model). */
   encoder: () => Promise<SparseEncoder>;
   /** UTF-16 token spans of a text, untruncated (for the passage splitter). */
-  tokenSpans: () => Promise<(text: string) => Array<[number, number]>>;
+  tokenSpans: () => Promise<TokenizeFn>;
   settings: () => Settings;
   state: EngineState;
   /** The commit payload (records what the index was built with). */
@@ -239,8 +240,9 @@ export class Indexer {
       const file = index.getFile(entry.path);
       if (this.inFlight.has(entry.path)) this.changedInFlight.add(entry.path);
       if (entry.skip) {
-        if (file?.status === 'skipped' && file.reasonCode === entry.skip.code) continue;
-        const row = { path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs, status: 'skipped' as const, error: entry.skip.reason, reasonCode: entry.skip.code };
+        const status = entry.skip.failed ? ('error' as const) : ('skipped' as const);
+        if (file?.status === status && file.reasonCode === entry.skip.code) continue;
+        const row = { path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs, status, error: entry.skip.reason, reasonCode: entry.skip.code };
         // A file that became skipped (ignored now, or grown past the cap) leaves the index.
         if (file && file.passageCount > 0) writer.upsertFile(row, []);
         else writer.markFile(row);
@@ -385,7 +387,7 @@ export class Indexer {
         }
       }
       return port
-        .extract(file.path, { maxFileBytes: settings.maxFileBytes, passageTokens: settings.passageTokens, passageOverlap: settings.passageOverlap, tokenSpans })
+        .extract(file.path, { maxFileBytes: settings.maxFileBytes, passageTokens: settings.passageTokens, passageOverlap: settings.passageOverlap, tokenSpans, modelMaxTokens: encoder.model.maxSeqLength })
         .catch((error: unknown): ExtractResult => ({ ok: false, skipped: false, code: 'extract-failed', reason: (error as Error).message }))
         .then((result) => ({ file, result }));
     };

@@ -4,13 +4,15 @@
  * it to app/ingest; the indexer knows only this shape.
  */
 
-/** A file the scanner found: to index, or deliberately left out (with the rule's code and a sentence). */
+import type { TokenizeFn } from '../ingest/index.js';
+
+/** A file the scanner found: to index, or left out (with the rule's code and a sentence; `failed` when it could not be read). */
 export interface ScanEntry {
   path: string;
   size: number;
   /** Whole milliseconds (floored), as the catalog compares them. */
   mtimeMs: number;
-  skip?: { code: string; reason: string } | undefined;
+  skip?: { code: string; reason: string; failed?: boolean } | undefined;
 }
 
 export interface ScanOptions {
@@ -32,8 +34,10 @@ export interface ExtractOptions {
   maxFileBytes: number;
   passageTokens: number;
   passageOverlap: number;
-  /** Token spans (UTF-16 [start, end) pairs) of a text, from the encoder's tokenizer, without truncation. */
-  tokenSpans: (text: string) => Array<[number, number]>;
+  /** Token spans (UTF-16) of a text, from the encoder's tokenizer, without truncation. */
+  tokenSpans: TokenizeFn;
+  /** The model's maximum sequence length (passages never exceed it minus [CLS]/[SEP]). */
+  modelMaxTokens: number;
   signal?: AbortSignal | undefined;
 }
 
