@@ -65,3 +65,11 @@ export {
 } from './passage-splitter.js';
 export { tokenSpansFromTokenizer, approximateTokenSpans, type TokenSpan, type TokenizeFn, type CodePointTokenizer, type TokenSpansOptions } from './token-spans.js';
 export { scanFolder, type ScanEntry, type ScanOptions } from './folder-scanner.js';
+export {
+  FolderWatcher,
+  type FolderWatcherOptions,
+  type WatchBatch,
+  type WatchedFile,
+  type WatcherStatus,
+} from './folder-watcher.js';
+export { pairRenames, type FileSignature } from './rename-pairs.js';
