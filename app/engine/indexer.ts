@@ -18,7 +18,7 @@ import type { FileInfo, IndexWriter, PassageInput, SparseIndex } from '../index/
 import type { EngineState } from './engine-state.js';
 import type { Progress, Settings } from './engine-types.js';
 import type { TokenizeFn } from '../ingest/index.js';
-import type { ExtractResult, FolderWatch, IngestPort, PassageDraft, ScanEntry, WatchEvent } from './ingest-port.js';
+import type { ExtractResult, FolderWatch, IngestPort, PassageDraft, ScanEntry, WatchChanges, WatchStatus } from './ingest-port.js';
 
 export interface IndexerDeps {
   index: SparseIndex;
@@ -42,9 +42,9 @@ const CHUNK_PASSAGES = 256;
 const CHUNK_FILES = 32;
 /** Files extracted concurrently ahead of the encoder. */
 const EXTRACT_AHEAD = 4;
-/** Watch events are collected this long before being reconciled (pairs a rename's add and unlink). */
-const SETTLE_MS = 250;
 const RATE_WINDOW_MS = 10_000;
+/** How long a removed file waits for a matching addition (a move) before it is deleted. */
+const GONE_HOLD_MS = 1500;
 
 interface Job {
   file: FileInfo;
@@ -56,11 +56,17 @@ export class Indexer {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
-  private readonly dirty = new Map<string, string>();
+  /** Watcher batches not yet applied, with their folder. */
+  private readonly changes: Array<{ folder: string; changes: WatchChanges }> = [];
+  /**
+   * Files a watcher reported gone, kept (searchable) for a moment before they are deleted: a move across watched
+   * folders arrives as a removal from one watcher and an addition from another, possibly in that order, and the
+   * addition must find the removed entry to re-point it.
+   */
+  private readonly heldGone = new Map<string, { file: FileInfo; until: number }>();
+  private holdTimer: NodeJS.Timeout | undefined;
   private readonly rescans = new Set<string>();
-  private settleTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<string>();
-  private readonly changedInFlight = new Set<string>();
   private readonly watches = new Map<string, FolderWatch>();
   private idleWaiters: Array<() => void> = [];
   private busy = false;
@@ -103,7 +109,7 @@ export class Indexer {
   /** Resolves when no scan, event or job is waiting (rejects with the loop's fatal error, if any). */
   whenIdle(): Promise<void> {
     if (this.fatal) return Promise.reject(this.fatal);
-    if (!this.busy && this.rescans.size === 0 && this.dirty.size === 0 && !this.hasPendingWork()) return Promise.resolve();
+    if (!this.busy && this.rescans.size === 0 && this.changes.length === 0 && this.heldGone.size === 0 && !this.hasPendingWork()) return Promise.resolve();
     return new Promise((resolve, reject) => this.idleWaiters.push(() => (this.fatal ? reject(this.fatal) : resolve())));
   }
 
@@ -115,7 +121,7 @@ export class Indexer {
   /** Stops after the job in hand (committed), closes the watchers. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.settleTimer);
+    clearTimeout(this.holdTimer);
     this.wake();
     await this.loop;
     await Promise.all([...this.watches.keys()].map((folder) => this.unwatch(folder)));
@@ -139,7 +145,7 @@ export class Indexer {
         continue;
       }
       this.busy = false;
-      if (this.dirty.size === 0) this.resolveIdle();
+      if (this.changes.length === 0 && this.heldGone.size === 0) this.resolveIdle();
       await new Promise<void>((resolve) => (this.wakeUp = resolve));
     }
     this.busy = false;
@@ -154,8 +160,8 @@ export class Indexer {
       await this.syncFolder(folder!);
       return true;
     }
-    if (this.dirty.size > 0 && this.settleTimer === undefined) {
-      await this.reconcileEvents();
+    if (this.changes.length > 0 || [...this.heldGone.values()].some((held) => held.until <= Date.now())) {
+      await this.reconcileChanges();
       return true;
     }
     if (this.deps.state.indexingPaused) {
@@ -233,12 +239,46 @@ export class Indexer {
   }
 
   /** Applies what was found (`present`) and what is gone to the catalog, pairing renames by content hash; one commit. */
-  private async reconcile(present: ScanEntry[], gone: FileInfo[]): Promise<void> {
+  /**
+   * `gone` files are deleted unless a present file takes them over; `held` files (reported gone a moment ago) may be
+   * taken over but are not deleted here. Returns the paths that were taken over (renamed).
+   */
+  private async reconcile(present: ScanEntry[], gone: FileInfo[], held: FileInfo[] = []): Promise<Set<string>> {
     const { index, writer, port } = this.deps;
-    const added: ScanEntry[] = [];
+    // Renames and moves: a new path whose content equals a gone file's takes over its entry (and passages). The
+    // hashes are read first, so that the writes below run in one synchronous stretch: an API call (a folder removed)
+    // cannot commit in the middle of them.
+    // Candidates: the files gone in this batch, and indexed files whose path no longer exists (a watcher may report a
+    // rename's addition and removal in two batches).
+    const goneBySize = new Map<number, FileInfo[]>();
+    const candidate = (file: FileInfo) => {
+      if (file.contentHash === null || file.size === null || file.status !== 'indexed') return;
+      const list = goneBySize.get(file.size) ?? [];
+      if (!list.some((other) => other.path === file.path)) list.push(file);
+      goneBySize.set(file.size, list);
+    };
+    for (const file of [...gone, ...held]) candidate(file);
+    const newcomers = present.filter((entry) => !entry.skip && !index.getFile(entry.path));
+    if (newcomers.length > 0) {
+      const sizes = new Set(newcomers.map((entry) => entry.size));
+      for (const file of index.listFiles({ status: 'indexed' })) {
+        if (file.size !== null && sizes.has(file.size) && !(await exists(file.path))) candidate(file);
+      }
+    }
+    const hashes = new Map<string, string>();
     for (const entry of present) {
+      if (entry.skip || !goneBySize.has(entry.size) || index.getFile(entry.path)) continue;
+      const hash = await port.hash(entry.path).catch(() => null);
+      if (hash !== null) hashes.set(entry.path, hash);
+    }
+    index.refresh();
+    const folders = index.listFolders().map((folder) => folder.path);
+    const registered = (path: string) => folders.some((folder) => isUnder(path, folder));
+    const renamed = new Set<string>();
+    for (const entry of present) {
+      // Its folder was removed meanwhile: nothing of it comes back.
+      if (!registered(entry.path)) continue;
       const file = index.getFile(entry.path);
-      if (this.inFlight.has(entry.path)) this.changedInFlight.add(entry.path);
       if (entry.skip) {
         const status = entry.skip.failed ? ('error' as const) : ('skipped' as const);
         if (file?.status === status && file.reasonCode === entry.skip.code) continue;
@@ -248,54 +288,45 @@ export class Indexer {
         else writer.markFile(row);
         continue;
       }
-      if (!file) added.push(entry);
-      else if (file.status === 'unavailable') {
+      if (!file) {
+        const hash = hashes.get(entry.path);
+        const match = hash === undefined ? undefined : goneBySize.get(entry.size)?.find((old) => !renamed.has(old.path) && old.contentHash === hash);
+        if (match) {
+          renamed.add(match.path);
+          writer.renameFile(match.path, { path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs });
+        } else {
+          writer.markFile({ path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs, status: 'pending', error: null, reasonCode: null });
+        }
+      } else if (file.status === 'unavailable') {
         const same = file.size === entry.size && file.mtimeMs === entry.mtimeMs && file.contentHash !== null;
         writer.markFile({ path: entry.path, status: same ? 'indexed' : 'pending', error: null, reasonCode: null });
       } else if (file.size !== entry.size || file.mtimeMs !== entry.mtimeMs || file.status === 'skipped') {
         writer.markFile({ path: entry.path, status: 'pending', error: null, reasonCode: null });
       }
     }
-    // Renames and moves: a new path whose content equals a gone file's takes over its entry (and passages).
-    const goneBySize = new Map<number, FileInfo[]>();
-    for (const file of gone) {
-      if (file.contentHash === null || file.size === null || file.status !== 'indexed') continue;
-      const list = goneBySize.get(file.size) ?? [];
-      list.push(file);
-      goneBySize.set(file.size, list);
-    }
-    const renamed = new Set<string>();
-    for (const entry of added) {
-      const candidates = goneBySize.get(entry.size)?.filter((file) => !renamed.has(file.path));
-      let match: FileInfo | undefined;
-      if (candidates && candidates.length > 0) {
-        const hash = await port.hash(entry.path).catch(() => null);
-        match = hash === null ? undefined : candidates.find((file) => file.contentHash === hash);
-      }
-      if (match) {
-        renamed.add(match.path);
-        writer.renameFile(match.path, { path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs });
-      } else {
-        writer.markFile({ path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs, status: 'pending', error: null, reasonCode: null });
-      }
-    }
-    for (const file of gone) {
-      if (renamed.has(file.path)) continue;
-      if (this.inFlight.has(file.path)) this.changedInFlight.add(file.path);
-      writer.deleteFile(file.path);
-    }
+    for (const file of gone) if (!renamed.has(file.path)) writer.deleteFile(file.path);
     writer.commit(this.deps.payload());
+    return renamed;
   }
 
   private async startWatch(folder: string): Promise<void> {
     const settings = this.deps.settings();
+    const show = (status: WatchStatus) => this.deps.state.setWatch(folder, { watching: status.watching, warning: status.warning });
     try {
       const watch = await this.deps.port.watch(folder, {
         ignorePatterns: settings.ignorePatterns,
-        onEvent: (event) => this.onWatchEvent(folder, event),
-        onChange: () => {
-          const current = this.watches.get(folder);
-          if (current) this.deps.state.setWatch(folder, { watching: current.mode, warning: current.warning });
+        maxFileBytes: settings.maxFileBytes,
+        onChanges: (changes) => {
+          this.changes.push({ folder, changes });
+          this.wake();
+        },
+        onStatus: (status) => {
+          show(status);
+          // The folder went away: a scan marks its files unavailable (and one at its return brings them back).
+          if (!status.available) {
+            this.rescans.add(folder);
+            this.wake();
+          }
           this.deps.onFolders();
         },
       });
@@ -304,68 +335,48 @@ export class Indexer {
         return;
       }
       this.watches.set(folder, watch);
-      this.deps.state.setWatch(folder, { watching: watch.mode, warning: watch.warning });
+      show(watch.status);
     } catch (error) {
       this.deps.state.setWatch(folder, { watching: 'off', warning: `cannot watch ${folder}: ${(error as Error).message}` });
     }
   }
 
-  private onWatchEvent(folder: string, event: WatchEvent): void {
-    const path = resolve(event.path);
-    if ((event.kind === 'unlinkDir' || event.kind === 'addDir') && path === folder) {
-      // The folder itself went away or came back: a scan decides (unavailable or back in sync).
-      this.rescans.add(folder);
-      this.wake();
-      return;
-    }
-    this.dirty.set(path, folder);
-    if (this.inFlight.has(path)) this.changedInFlight.add(path);
-    clearTimeout(this.settleTimer);
-    this.settleTimer = setTimeout(() => {
-      this.settleTimer = undefined;
-      this.wake();
-    }, SETTLE_MS);
-  }
-
-  /** Reconciles the paths watch events named (files and whole subtrees), in one pass so renames pair up. */
-  private async reconcileEvents(): Promise<void> {
-    const batch = [...this.dirty];
-    this.dirty.clear();
-    const { index, port } = this.deps;
-    const settings = this.deps.settings();
-    const options = { ignorePatterns: settings.ignorePatterns, maxFileBytes: settings.maxFileBytes };
-    const present: ScanEntry[] = [];
-    const gone = new Map<string, FileInfo>();
+  /** Applies the watchers' batches in one reconcile (so a rename across two folders pairs up). */
+  private async reconcileChanges(): Promise<void> {
+    const batches = this.changes.splice(0);
+    const { index } = this.deps;
     index.refresh();
-    for (const [path, folder] of batch) {
+    const present = new Map<string, ScanEntry>();
+    const gone = new Map<string, FileInfo>();
+    for (const { folder, changes } of batches) {
       if (!index.listFolders().some((known) => known.path === folder) || this.deps.state.isPaused(folder)) continue;
       // The watched folder itself is gone (drive unmounted, folder deleted): its files become unavailable, not deleted.
-      if (!(await isFolder(folder))) {
+      if (!(await isFolder(folder)) || changes.rescan) {
         this.rescans.add(folder);
         continue;
       }
-      const entry = await port.classify(path, folder, options).catch(() => null);
-      if (entry) {
-        present.push(entry);
-        continue;
+      for (const entry of changes.present) {
+        present.set(entry.path, entry);
+        gone.delete(entry.path);
       }
-      // Not a file (any more): either a directory that appeared (scan it) or something gone (with what was under it).
-      let isDirectory = false;
-      try {
-        for await (const inner of port.scan(path, options)) {
-          isDirectory = true;
-          present.push(inner);
-        }
-      } catch {
-        /* gone */
+      for (const path of changes.gone) {
+        const file = index.getFile(path);
+        if (file && !present.has(path)) gone.set(path, file);
       }
-      if (isDirectory) continue;
-      const file = index.getFile(path);
-      if (file) gone.set(path, file);
-      for (const under of index.listFiles({ folder: path })) gone.set(under.path, under);
+      for (const dir of changes.goneDirs) for (const file of index.listFiles({ folder: dir })) if (!present.has(file.path)) gone.set(file.path, file);
     }
-    for (const entry of present) gone.delete(entry.path);
-    if (present.length > 0 || gone.size > 0) await this.reconcile(present, [...gone.values()]);
+    const now = Date.now();
+    for (const [path, file] of gone) if (!this.heldGone.has(path)) this.heldGone.set(path, { file, until: now + GONE_HOLD_MS });
+    for (const path of present.keys()) this.heldGone.delete(path);
+    const expired = [...this.heldGone.values()].filter((held) => held.until <= now).map((held) => held.file);
+    for (const file of expired) this.heldGone.delete(file.path);
+    const renamed = await this.reconcile([...present.values()], expired, [...this.heldGone.values()].map((held) => held.file));
+    for (const path of renamed) this.heldGone.delete(path);
+    clearTimeout(this.holdTimer);
+    if (this.heldGone.size > 0) {
+      const next = Math.min(...[...this.heldGone.values()].map((held) => held.until));
+      this.holdTimer = setTimeout(() => this.wake(), Math.max(10, next - Date.now()));
+    }
     this.deps.onFolders();
   }
 
@@ -453,8 +464,6 @@ export class Indexer {
         else this.counts.failed++;
       }
       this.counts.done++;
-      // Changed again while it was being read: the new content is queued behind this commit.
-      if (this.changedInFlight.delete(file.path)) writer.markFile({ path: file.path, status: 'pending' });
     }
     writer.commit(this.deps.payload());
     const now = Date.now();
@@ -481,6 +490,15 @@ async function statOf(path: string): Promise<{ size?: number; mtimeMs?: number }
     return { size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
   } catch {
     return {};
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

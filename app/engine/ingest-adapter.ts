@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
 import {
   ExtractorPool,
   FolderRules,
+  FolderWatcher,
   SKIP_CODES,
   fileKindOf,
   isIngestError,
@@ -45,28 +45,6 @@ export function createIngestPort(): IngestPort {
       }
     },
 
-    async classify(path, folder, options) {
-      const rel = relative(folder, path).split(sep).join('/');
-      if (rel === '' || rel.startsWith('..')) return null;
-      let info;
-      try {
-        info = await stat(path);
-      } catch {
-        return null;
-      }
-      if (!info.isFile()) return null;
-      const rules = rulesFor(folder, options);
-      const parts = rel.split('/');
-      // The rules of every directory above the file apply (and a directory on the way may be skipped as a whole).
-      for (let k = 0; k < parts.length; k++) {
-        const dir = parts.slice(0, k).join('/');
-        if (k > 0 && rules.check(dir, { isDirectory: true })) return null;
-        await rules.loadRulesIn(dir);
-      }
-      const skip = rules.check(rel, { isDirectory: false, size: info.size });
-      return { path, size: info.size, mtimeMs: Math.floor(info.mtimeMs), ...(skip ? { skip: { code: skip.code, reason: skip.reason } } : {}) };
-    },
-
     async extract(path: string, options: ExtractOptions): Promise<ExtractResult> {
       let info;
       try {
@@ -99,8 +77,23 @@ export function createIngestPort(): IngestPort {
 
     hash: hashFile,
 
-    // app/ingest's folder watcher is not merged yet: the indexer reports the folder as not watched (rescans still run).
-    watch: async (folder) => Promise.reject(new Error(`watching ${folder} needs app/ingest's folder watcher, which this build lacks`)),
+    async watch(folder, options) {
+      const rules = new FolderRules(folder, { userPatterns: options.ignorePatterns, maxFileBytes: options.maxFileBytes });
+      const watcher = await FolderWatcher.start(rules, {
+        onBatch: (batch) =>
+          options.onChanges({
+            present: [
+              ...[...batch.added, ...batch.changed].map((file) => ({ path: file.path, size: file.size, mtimeMs: Math.floor(file.mtimeMs) })),
+              ...batch.skipped.map((file) => ({ path: file.path, size: file.size, mtimeMs: Math.floor(file.mtimeMs), skip: { code: file.code, reason: file.reason } })),
+            ],
+            gone: batch.removed,
+            goneDirs: batch.removedDirs,
+            rescan: batch.rescan.length > 0,
+          }),
+        onStatus: options.onStatus,
+      });
+      return watcher;
+    },
 
     async close() {
       await pool?.close();

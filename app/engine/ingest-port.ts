@@ -47,28 +47,37 @@ export type ExtractResult =
   | { ok: true; passages: PassageDraft[]; contentHash: string; size: number; mtimeMs: number }
   | { ok: false; skipped: boolean; code: string; reason: string };
 
-/** A change the watcher saw; the indexer reconciles the path with the catalog (so renames pair up there). */
-export interface WatchEvent {
-  kind: 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
-  path: string;
+/** What the watcher saw in one debounced batch (renames arrive as a gone path plus a present file). */
+export interface WatchChanges {
+  /** Files added or changed (with a skip when a rule now leaves them out). */
+  present: ScanEntry[];
+  /** Files gone (deleted, moved or renamed away). */
+  gone: string[];
+  /** Directories gone: every file under them is gone. */
+  goneDirs: string[];
+  /** The folder must be rescanned (ignore rules changed, or the folder came back). */
+  rescan: boolean;
+}
+
+export interface WatchStatus {
+  watching: 'events' | 'polling' | 'off';
+  /** False while the folder itself is missing or unreadable. */
+  available: boolean;
+  warning: string | null;
 }
 
 export interface FolderWatch {
-  /** How changes are seen now (polling after the inotify limit was hit). */
-  readonly mode: 'events' | 'polling';
-  readonly warning: string | null;
+  readonly status: WatchStatus;
   close(): Promise<void>;
 }
 
 export interface IngestPort {
   scan(folder: string, options: ScanOptions): AsyncIterable<ScanEntry>;
-  /** One path as the scanner would report it (after a watch event): null when it is ignored, gone or not a file. */
-  classify(path: string, folder: string, options: ScanOptions): Promise<ScanEntry | null>;
   /** One file: read, decode or extract, split. Never throws for a file's own problems (returns ok: false). */
   extract(path: string, options: ExtractOptions): Promise<ExtractResult>;
   /** The content hash extract would record, for pairing a renamed file with its old entry without extracting. */
   hash(path: string): Promise<string>;
-  watch(folder: string, options: { ignorePatterns: string[]; onEvent: (event: WatchEvent) => void; onChange: () => void }): Promise<FolderWatch>;
+  watch(folder: string, options: { ignorePatterns: string[]; maxFileBytes: number; onChanges: (changes: WatchChanges) => void; onStatus: (status: WatchStatus) => void }): Promise<FolderWatch>;
   /** Stops workers. */
   close(): Promise<void>;
 }
