@@ -292,6 +292,18 @@ export class Engine {
     this.emitFolders();
   }
 
+  /** A new device or precision: the same model on a new encoder; indexing resumes with it. */
+  private async reloadModel(): Promise<void> {
+    // A rebuild in progress shares the encoder; it brings its own when it is swapped in.
+    if (this.rebuild) return;
+    const old = this.model;
+    await this.indexer?.stop();
+    this.model = this.makeModel(old.reference);
+    if (old.loaded || old.state === 'loading') this.model.load().catch(() => undefined);
+    if (this.indexer) this.startIndexer();
+    await old.dispose();
+  }
+
   /** Resolves when a running rebuild has been swapped in (or failed, or there is none). For tests and the CLI. */
   whenRebuilt(): Promise<void> {
     return this.rebuildDone;
@@ -521,7 +533,9 @@ export class Engine {
   async setSettings(params: ParamsOf<'setSettings'>): Promise<Settings> {
     const change = this.validate('setSettings', params) as Partial<Settings>;
     this.requireWriter();
+    const before = this.settings;
     this.settings = saveSettings(this.dataDir, this.settings, change);
+    if (before.device !== this.settings.device || before.precision !== this.settings.precision) await this.reloadModel();
     this.maybeRebuild();
     this.emitStatus();
     return structuredClone(this.settings);
