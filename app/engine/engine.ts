@@ -19,6 +19,13 @@
  *   full-precision vectors); terms' contributions sum to the score.
  * - One writer per data folder (the index's lock): a second Engine opens as 'reader' — search and listings work,
  *   mutations answer EngineError 'read-only' naming the writer. Readers see the writer's commits (refresh per call).
+ * - The writer indexes (`indexing`: 'watch' by default, 'sync', 'off'): folders are scanned at start (changes made
+ *   while nothing ran are found by size, mtime and content hash), then watched; renames and moves are re-pointed, not
+ *   re-encoded; a vanished folder's files become `unavailable`. `pending` catalog rows are the durable job queue:
+ *   after a crash, work resumes and nothing is indexed twice.
+ * - A new model or passage size (settings, `--model`) makes the index stale: it is rebuilt in `index-next/` in the
+ *   background and swapped in; until then the old index answers (`stale: true`).
+ * Beyond the contract: `whenIdle()`, `whenRebuilt()`, `indexingTotals`, `role`, `dataDir`, `modelReference`.
  */
 import { existsSync, readFileSync, renameSync, rmSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
