@@ -205,6 +205,8 @@ export class FolderWatcher {
     if (stats.isDirectory()) {
       if (this.rules.check(rel, { isDirectory: true })) return true;
       if (existsSync(join(path, 'pyvenv.cfg')) || existsSync(join(path, '.noindex'))) return true;
+      // Its .gitignore/.ignore must be known before chokidar asks about its children.
+      this.rules.loadRulesInSync(rel);
       // A directory reached again through a link (a loop or a duplicate) is not watched twice.
       let real: string;
       try {
