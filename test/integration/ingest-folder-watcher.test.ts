@@ -82,6 +82,9 @@ describe('FolderWatcher (real fs events)', () => {
       w.reset();
       await rm(join(w.root, 'new.md'));
       await waitFor('delete', () => w.all().removed.includes('new.md'));
+      const odd = `it's "quoted" 📄 заметка 日本.md`;
+      await writeFile(join(w.root, odd), 'x');
+      await waitFor('odd name', () => w.all().added.includes(odd));
       await writeFile(join(w.root, 'big.md'), 'x'.repeat(2000));
       await waitFor('too large', () => w.all().skipped.includes('big.md:too-large'));
     } finally {
