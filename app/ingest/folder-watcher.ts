@@ -86,6 +86,8 @@ export class FolderWatcher {
   private rootTimer: NodeJS.Timeout | null = null;
   private rootId: string | null = null;
   private realDirs = new Map<string, string>();
+  /** Directories whose rule files were read by the watch filter. */
+  private rulesRead = new Set<string>();
   private polling: boolean;
   private closed = false;
   private restarting: Promise<void> | null = null;
@@ -205,8 +207,12 @@ export class FolderWatcher {
     if (stats.isDirectory()) {
       if (this.rules.check(rel, { isDirectory: true })) return true;
       if (existsSync(join(path, 'pyvenv.cfg')) || existsSync(join(path, '.noindex'))) return true;
-      // Its .gitignore/.ignore must be known before chokidar asks about its children.
-      this.rules.loadRulesInSync(rel);
+      // Its .gitignore/.ignore must be known before chokidar asks about its children (once per directory; a
+      // change to a rule file reloads it through onRulesChanged).
+      if (!this.rulesRead.has(rel)) {
+        this.rules.loadRulesInSync(rel);
+        this.rulesRead.add(rel);
+      }
       // A directory reached again through a link (a loop or a duplicate) is not watched twice.
       let real: string;
       try {
@@ -244,6 +250,7 @@ export class FolderWatcher {
     if (rel === '') return; // the folder itself: checkRoot decides
     this.removedDirs.add(path);
     this.rules.dropRulesUnder(rel);
+    for (const dir of this.rulesRead) if (dir === rel || dir.startsWith(`${rel}/`)) this.rulesRead.delete(dir);
     for (const [real, p] of this.realDirs) if (p === path || p.startsWith(path + sep)) this.realDirs.delete(real);
     this.schedule();
   }
@@ -337,6 +344,7 @@ export class FolderWatcher {
       // Back (remounted, recreated): the old watches are dead; watch again and rescan everything.
       this.rootId = id;
       this.rules.dropRulesUnder('');
+      this.rulesRead.clear();
       await this.rules.loadRulesIn('');
       await this.restart();
       this.rescan.add('');

@@ -75,3 +75,6 @@ export {
   type WatcherStatus,
 } from './folder-watcher.js';
 export { pairRenames, type FileSignature } from './rename-pairs.js';
+export { writeIngestCorpus, type IngestCorpus, type IngestCorpusOptions } from './bench/ingest-corpus.js';
+export { runIngestBenchmark, type IngestBenchmarkOptions, type IngestBenchmarkResult, type IngestPhaseResult } from './bench/ingest-benchmark.js';
+export { writeSimplePdf, type PdfWriterOptions } from './bench/pdf-writer.js';

@@ -136,3 +136,17 @@ describe('extractFile on real files', () => {
     assert.equal((await extractBytes(Buffer.from('<p>x</p>'), 'html')).text, 'x');
   });
 });
+
+describe('zip guard limits', () => {
+  it('refuses too many entries and too much declared data, before inflating anything', async () => {
+    const { inspectZip, DEFAULT_ZIP_LIMITS } = await import('../../app/ingest/extract/zip-guard.js');
+    const many = makeZip(Array.from({ length: 30 }, (_, i) => ({ name: `f${i}.xml`, data: '<a/>' })));
+    await rejectsWith(inspectZip(many, { limits: { ...DEFAULT_ZIP_LIMITS, maxEntries: 20 } }), 'archive-bomb', /more than 20 entries/);
+    const wide = makeZip([{ name: 'a.bin', data: Buffer.alloc(1000) }, { name: 'b.bin', data: Buffer.alloc(1000) }]);
+    await rejectsWith(inspectZip(wide, { limits: { ...DEFAULT_ZIP_LIMITS, maxTotalBytes: 1500 } }), 'archive-bomb', /declares more than/);
+    const text = makeZip([{ name: 'a.xml', data: 'x'.repeat(1000) }, { name: 'b.xml', data: 'y'.repeat(1000) }]);
+    await rejectsWith(inspectZip(text, { limits: { ...DEFAULT_ZIP_LIMITS, maxTextBytes: 1500 } }), 'archive-bomb', /text parts declare more than/);
+    const ok = await inspectZip(text, { keep: (n) => n === 'b.xml' });
+    assert.deepEqual([ok.names, [...ok.kept.keys()], ok.kept.get('b.xml')!.length], [['a.xml', 'b.xml'], ['b.xml'], 1000]);
+  });
+});

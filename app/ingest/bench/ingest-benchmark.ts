@@ -90,7 +90,7 @@ async function phase(dir: string, pool: ExtractorPool, options: IngestBenchmarkO
   let splitMs = 0;
   for await (const entry of scanFolder(new FolderRules(dir))) {
     if (entry.kind !== 'file') continue;
-    const job: Promise<void> = pool.extract(entry.path).then(
+    const job: Promise<void> = pool.extract(entry.path, { size: entry.size }).then(
       (extraction) => {
         const s0 = performance.now();
         passages += splitPassages(extraction.text, extraction.sections, options.tokenize, options.split).length;

@@ -7,6 +7,7 @@
  */
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
+import { formatBytes } from '../ignore-rules.js';
 import { IngestError } from '../ingest-error.js';
 
 export interface ZipLimits {
@@ -118,5 +119,5 @@ function corrupt(error: Error): IngestError {
 }
 
 function mib(n: number): string {
-  return `${Math.round(n / 1024 / 1024)} MiB`;
+  return formatBytes(n);
 }
