@@ -8,8 +8,7 @@ import { cpus, loadavg, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { SparseEncoder, defaultOnnxCacheDir, type Device, type PrecisionSetting } from '../../encoder/index.js';
 import { createModelSourceResolver } from '../../hub/index.js';
-import { tokenSpansFromTokenizer } from '../../ingest/index.js';
-import { runIngestBenchmark } from '../../ingest/bench/ingest-benchmark.js';
+import { runIngestBenchmark, tokenSpansFromTokenizer, writeIngestCorpus } from '../../ingest/index.js';
 import { Engine } from '../engine.js';
 import { loadSettings, saveSettings } from '../settings-store.js';
 
@@ -76,7 +75,6 @@ export async function runPipelineBenchmark(options: PipelineBenchmarkOptions): P
   });
 
   // 2. End to end through the Engine, on a subset of the notes; the model is loaded (and warm) before timing.
-  const { writeIngestCorpus } = await import('../../ingest/bench/ingest-corpus.js');
   const corpus = await writeIngestCorpus(join(options.dir, 'e2e'), { markdownFiles: options.endToEndFiles ?? 60, pdfFiles: 0, pagesPerPdf: 1 });
   log('end to end (scan + extract + split + encode + index)...');
   const dataDir = join(options.dir, 'data');
