@@ -228,9 +228,13 @@ export class Indexer {
       this.deps.onFolders();
       return;
     }
-    const seen = new Set(entries.map((entry) => entry.path));
-    const gone = index.listFiles({ folder }).filter((file) => !seen.has(file.path) && !this.inPausedFolder(file.path, folder));
-    await this.reconcile(entries, gone);
+    const unreadable = entries.filter((entry) => entry.unreadableDirectory).map((entry) => entry.path);
+    const files = entries.filter((entry) => !entry.unreadableDirectory);
+    const seen = new Set(files.map((entry) => entry.path));
+    const gone = index
+      .listFiles({ folder })
+      .filter((file) => !seen.has(file.path) && !this.inPausedFolder(file.path, folder) && !unreadable.some((dir) => isUnder(file.path, dir)));
+    await this.reconcile(files, gone);
     if (this.watchEnabled && !this.watches.has(folder)) await this.startWatch(folder);
     this.deps.onFolders();
   }
