@@ -7,12 +7,11 @@
 import { app, BrowserWindow, dialog, globalShortcut, ipcMain, Menu, nativeTheme, protocol, screen, session, shell, Tray, utilityProcess, type MenuItemConstructorOptions } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDispatcher, engineHandlers } from '../app/api/api-dispatch.js';
 import type { Progress, Settings } from '../app/engine/engine-types.js';
 import { appDataDir } from '../app/util/app-data-dir.js';
 import { openAppWindow, showAndFocusSearch } from './app-window.js';
 import type { BrowserWindowLike, EngineChildLike } from './electron-boundary.js';
-import { electronShellHandlers } from './electron-shell.js';
+import { createMainApi } from './main-api.js';
 import { EngineHost } from './engine-host.js';
 import { Hotkey } from './hotkey.js';
 import { forwardEvents, registerIpcHandlers } from './ipc-handlers.js';
@@ -69,21 +68,15 @@ async function start(): Promise<void> {
     setStartAtLogin(settings.startAtLogin, { platform: process.platform, executable: process.env.APPIMAGE || process.execPath, setLoginItemSettings: (s) => app.setLoginItemSettings(s) });
   };
 
-  const handlers = {
-    ...engineHandlers(engine),
-    ...electronShellHandlers({
-      engine,
-      shell,
-      dialog: { showOpenDialog: (parent, options) => (parent ? dialog.showOpenDialog(parent as never, options as never) : dialog.showOpenDialog(options as never)) },
-      window: () => window as unknown as BrowserWindowLike | undefined, version: app.getVersion() }),
-  };
-  const setSettings = handlers.setSettings;
-  handlers.setSettings = async (params) => {
-    const settings = await setSettings(params);
-    applySettings(settings);
-    return settings;
-  };
-  const dispatch = createDispatcher(handlers, { onInternalError: (method, error) => console.error(`internal error in ${method}:`, error) });
+  const { handlers, dispatch } = createMainApi({
+    engine,
+    shell,
+    dialog: { showOpenDialog: (parent, options) => (parent ? dialog.showOpenDialog(parent as never, options as never) : dialog.showOpenDialog(options as never)) },
+    window: () => window as unknown as BrowserWindowLike | undefined,
+    version: app.getVersion(),
+    onSettings: applySettings,
+    onInternalError: (method, error) => console.error(`internal error in ${method}:`, error),
+  });
   registerIpcHandlers(ipcMain as never, dispatch);
   forwardEvents((listener) => host.subscribe(listener), () => BrowserWindow.getAllWindows().map((w) => w.webContents as never));
 

@@ -26,7 +26,7 @@ export function appProtocolHandler(rendererDir: string): (request: Request) => P
   });
   return async (request) => {
     const url = new URL(request.url);
-    if (url.origin !== APP_ORIGIN) return new Response('not found', { status: 404, headers: headers('text/plain; charset=utf-8') });
+    if (url.protocol !== `${APP_SCHEME}:` || url.host !== new URL(APP_ORIGIN).host) return new Response('not found', { status: 404, headers: headers('text/plain; charset=utf-8') });
     if (!rendererBuilt(rendererDir)) return new Response(missingRendererPage(rendererDir), { status: 503, headers: headers('text/html; charset=utf-8') });
     const file = resolveStaticFile(rendererDir, url.pathname);
     if (!file) return new Response('not found', { status: 404, headers: headers('text/plain; charset=utf-8') });

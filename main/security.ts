@@ -21,11 +21,17 @@ export const SECURE_WEB_PREFERENCES = Object.freeze({
   navigateOnDragDrop: false,
 });
 
-/** True when `url` (a frame's URL) is a page of the app: parsed and compared by origin, never by prefix. */
+/**
+ * True when `url` (a frame's URL) is a page of the app: parsed and compared by scheme and host, never by prefix
+ * (`app://renderer.evil/` and `app://renderer@evil/` are not the app). Node's URL gives a custom scheme the origin
+ * "null", so the parts are compared instead of `origin`.
+ */
 export function isAppUrl(url: string | null | undefined): boolean {
   if (!url) return false;
   try {
-    return new URL(url).origin === APP_ORIGIN;
+    const parsed = new URL(url);
+    const app = new URL(APP_ORIGIN);
+    return parsed.protocol === app.protocol && parsed.host === app.host && parsed.username === '' && parsed.password === '' && parsed.port === '';
   } catch {
     return false;
   }
