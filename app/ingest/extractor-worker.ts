@@ -10,9 +10,12 @@ const port = parentPort;
 if (!port) throw new Error('extractor-worker.ts runs only as a worker thread');
 const send = (message: FromExtractor) => port.postMessage(message);
 
+// Jobs run one at a time, in the order sent: the pool keeps a next job queued here so the worker never waits for
+// a message round trip between files, and it times each job from the end of the one before.
+let chain: Promise<void> = Promise.resolve();
 port.on('message', (message: ToExtractor) => {
   if (message.type !== 'extract') return;
-  void run(message);
+  chain = chain.then(() => run(message));
 });
 
 async function run(message: ToExtractor): Promise<void> {

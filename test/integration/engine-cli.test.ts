@@ -1,7 +1,7 @@
 /** The CLI commands that drive the Engine, in process, on a data folder holding the fixture passages. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCliCaptured } from '../helpers/run-cli.js';
 import { fixtureDocPath, makeFixtureDataDir } from '../helpers/engine-fixture.js';
@@ -67,6 +67,35 @@ describe('CLI over the Engine: search, files, folders, status', () => {
     assert.equal(report.index.passages, 12);
     assert.equal(report.index.stale, false);
     assert.equal(report.index.builtWith.model, FIXTURE_V6);
+  });
+
+  it('index adds folders, syncs them and prints a summary with counts per reason (exit 0 with failed files)', async () => {
+    const fresh = await tempFolder('engine-cli-index-');
+    try {
+      const folder = join(fresh.path, 'docs');
+      mkdirSync(folder);
+      writeFileSync(join(folder, 'a.md'), '# Title\n\nSome text about stars.\n');
+      writeFileSync(join(folder, 'b.txt'), 'More text.\n');
+      writeFileSync(join(folder, 'c.exe'), 'not indexed');
+      writeFileSync(join(folder, 'broken.pdf'), 'this is not a pdf');
+      const run = await runCliCaptured(['index', folder, '--model', FIXTURE_V6, '--json', '--data', join(fresh.path, 'data')], { env });
+      assert.equal(run.code, 0, run.stderr);
+      const summary = JSON.parse(run.stdout) as { files: Record<string, number>; reasons: { skipped: Record<string, number>; failed: Record<string, number> }; run: { indexed: number } };
+      assert.equal(summary.files.indexed, 2);
+      assert.equal(summary.files.skipped, 1);
+      assert.deepEqual(summary.reasons.skipped, { 'unsupported-type': 1 });
+      assert.equal(summary.files.failed, 1);
+      assert.deepEqual(Object.keys(summary.reasons.failed), ['pdf-corrupt']);
+      assert.equal(summary.run.indexed, 2);
+      const again = await runCliCaptured(['index', folder, '--data', join(fresh.path, 'data')], { env });
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /^indexed 2 files, skipped 1 \(1 unsupported-type\), failed 1 \(1 pdf-corrupt\)/);
+      assert.match(again.stdout, /this run: 0 indexed/);
+      const missing = await runCliCaptured(['index', join(fresh.path, 'nope'), '--data', join(fresh.path, 'data')], { env });
+      assert.equal(missing.code, 1);
+    } finally {
+      await fresh.dispose();
+    }
   });
 
   it('search without an index says how to make one', async () => {
