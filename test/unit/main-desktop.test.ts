@@ -180,3 +180,27 @@ describe('engine host restart policy', () => {
     assert.equal(!lockedReply.ok && lockedReply.error.code, 'read-only');
   });
 });
+
+describe('show and focus the search box', () => {
+  it('restores, shows and focuses the window, and tells the page through the focusSearch event', async () => {
+    const { showAndFocusSearch } = await import('../../main/app-window.js');
+    const { FakeIpcMain, FakePage } = await import('../helpers/fake-electron.js');
+    const { createApiClient } = await import('../../app/api/api-client.js');
+    const page = new FakePage(new FakeIpcMain());
+    const api = createApiClient(page.runPreload());
+    const got: unknown[] = [];
+    api.on('focusSearch', (payload) => got.push(payload));
+    const calls: string[] = [];
+    const window = {
+      webContents: page.webContents,
+      isDestroyed: () => false,
+      isMinimized: () => true,
+      restore: () => calls.push('restore'),
+      show: () => calls.push('show'),
+      focus: () => calls.push('focus'),
+    } as unknown as BrowserWindowLike;
+    showAndFocusSearch(window);
+    assert.deepEqual(calls, ['restore', 'show', 'focus']);
+    assert.deepEqual(got, [null]);
+  });
+});
