@@ -64,6 +64,12 @@ describe('engine process killed mid-indexing', () => {
     });
     await engine.addFolder({ path: docs });
     await killed;
+    const freshStatus = new Promise((resolve) => {
+      const off = engine.on('status', (status) => {
+        off();
+        resolve(status);
+      });
+    });
     await once(children[0]!, 'exit');
     assert.equal(host.state, 'restarting');
     assert.ok(killedAt!.queued > 0, 'killed while files were still queued');
@@ -74,6 +80,7 @@ describe('engine process killed mid-indexing', () => {
     assert.equal(host.restarts, 1);
     assert.ok(states.includes('restarting'));
     assert.equal(children.length, 2);
+    assert.equal(((await freshStatus) as { role: string }).role, 'writer', 'the restarted engine pushes its status');
 
     // Wait (event-driven, no clock) until the restarted engine reports the folder fully indexed.
     await new Promise<void>((resolve) => {
