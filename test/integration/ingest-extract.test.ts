@@ -1,7 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractFile, extractBytes } from '../../app/ingest/extract/extract-file.js';
@@ -101,6 +102,9 @@ describe('extractFile on real files', () => {
     await writeFile(at('utf16.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('UTF-16 text ✓', 'utf16le')]));
     const u = await extractFile(at('utf16.txt'));
     assert.deepEqual([u.text, u.encoding], ['UTF-16 text ✓', 'utf-16le']);
+    assert.equal(u.source?.size, 2 + 'UTF-16 text ✓'.length * 2);
+    assert.equal(u.source?.sha256, createHash('sha256').update(await readFile(at('utf16.txt'))).digest('hex'));
+    assert.ok(u.source!.mtimeMs > 0);
     await writeFile(at('bad-utf8.md'), Buffer.concat([Buffer.from('# Tïtle ✓\n'), Buffer.from([0xc3, 0x28]), Buffer.from(' ok é ✓')]));
     const b = await extractFile(at('bad-utf8.md'));
     assert.equal(b.encoding, 'utf-8');

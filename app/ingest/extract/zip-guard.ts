@@ -106,7 +106,7 @@ function inflate(zip: ZipFile, entry: Entry): Promise<Buffer> {
         chunks.push(chunk);
       });
       stream.on('error', (e: Error) =>
-        reject(/bytes|size/i.test(e.message) ? new IngestError('archive-bomb', `Refused: ${entry.fileName} does not inflate to the size it declares (${e.message}).`, { cause: e }) : corrupt(e)),
+        reject(/too many bytes/i.test(e.message) ? new IngestError('archive-bomb', `Refused: ${entry.fileName} does not inflate to the size it declares (${e.message}).`, { cause: e }) : corrupt(e)),
       );
       stream.on('end', () => resolve(Buffer.concat(chunks, length)));
     });
