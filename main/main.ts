@@ -76,6 +76,7 @@ async function start(): Promise<void> {
     window: () => window as unknown as BrowserWindowLike | undefined,
     version: app.getVersion(),
     onSettings: applySettings,
+    applyHotkey: (accelerator) => hotkey.set(accelerator),
     onInternalError: (method, error) => console.error(`internal error in ${method}:`, error),
   });
   registerIpcHandlers(ipcMain as never, dispatch);

@@ -204,3 +204,28 @@ describe('show and focus the search box', () => {
     assert.deepEqual(got, [null]);
   });
 });
+
+describe('hotkey setting', () => {
+  it('keeps the previous hotkey and says why when the new one cannot be registered', async () => {
+    const { Engine } = await import('../../app/engine/engine.js');
+    const { createMainApi } = await import('../../main/main-api.js');
+    const { isEngineError } = await import('../../app/engine/engine-error.js');
+    const { fixedDialog, recordingShell } = await import('../helpers/fake-electron.js');
+    const dir = await mkdtemp(join(tmpdir(), 'hotkey-setting-'));
+    const engine = await Engine.open({ dataDir: dir, env: {}, loadModel: false, indexing: 'off' });
+    try {
+      const registered: string[] = [];
+      const hotkey = new Hotkey({ register: (a) => a !== 'Alt+Space' && (registered.push(a), true), unregister: () => undefined, unregisterAll: () => undefined }, () => undefined);
+      const applied: string[] = [];
+      const { handlers } = createMainApi({ engine, shell: recordingShell(), dialog: fixedDialog(null), window: () => undefined, version: 't', applyHotkey: (a) => hotkey.set(a), onSettings: (s) => applied.push(s.theme) });
+      assert.equal((await handlers.setSettings({ hotkey: 'F9', theme: 'dark' })).hotkey, 'F9');
+      await assert.rejects(handlers.setSettings({ hotkey: 'Alt+Space' }), (error) => isEngineError(error, 'invalid-request') && /Alt\+Space.*previous one is kept/.test((error as Error).message));
+      assert.equal((await engine.getSettings({})).hotkey, 'F9');
+      assert.equal(hotkey.active, 'F9');
+      assert.deepEqual(applied, ['dark']);
+    } finally {
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
