@@ -22,6 +22,7 @@ export const commands: Record<string, CommandEntry> = {
   'bench-index': { summary: 'benchmark the sparse index on synthetic SPLADE-like data', load: () => import('./bench-index-command.js').then((m) => m.benchIndexCommand) },
   'download': { summary: 'download the model (and its base model) into the Hugging Face cache and print the folders', load: () => import('./download-command.js').then((m) => m.downloadCommand) },
   'encode': { summary: 'encode JSON Lines of texts into SPLADE sparse vectors', load: () => import('./encode-command.js').then((m) => m.encodeCommand) },
+  'eval': { summary: 'retrieval metrics of BEIR/NanoBEIR datasets as the model card reports them (NDCG@10, MRR@10, MAP@100, ...)', load: () => import('./eval-command.js').then((m) => m.evalCommand) },
   'install-cuda': { summary: 'download the CUDA provider for NVIDIA GPUs (Linux x64) into a writable pack and check it', load: () => import('./install-cuda-command.js').then((m) => m.installCudaCommand) },
   'providers': { summary: 'show the onnxruntime version, execution providers and the CUDA pack on this machine', load: () => import('./providers-command.js').then((m) => m.providersCommand) },
   'status': { summary: 'show the model and the execution provider and precision the encoder uses here, and why', load: () => import('./status-command.js').then((m) => m.statusCommand) },
