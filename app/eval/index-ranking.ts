@@ -19,8 +19,8 @@ import type { SparseVector } from '../encoder/index.js';
 import { SparseIndex, DEFAULT_MAX_WEIGHT, type SearchStats } from '../index/index.js';
 import { exactScore, fillWithZeroScores, TopHits, type BruteForceRanker, type TieOrder } from './ranking.js';
 
-/** The index's largest `k`. */
-const MAX_POOL = 10000;
+/** The index's largest `k`: the candidate pool never grows beyond it. */
+export const MAX_POOL = 10000;
 
 export type RankingMode = 'exact' | 'approximate';
 
@@ -41,10 +41,15 @@ export class EvalIndex {
     private readonly index: SparseIndex,
     private readonly docOfPassage: Map<number, number>,
     private readonly docs: readonly SparseVector[],
+    private readonly maxPool: number,
   ) {}
 
-  /** Builds the index in a new temporary folder (removed by `close`). */
-  static async build(docs: readonly SparseVector[], vocabSize: number): Promise<EvalIndex> {
+  /**
+   * Builds the index in a new temporary folder (removed by `close`). `maxPool` caps the candidate pool (default and
+   * at most `MAX_POOL`; tests lower it to reach the brute-force fallback on a small corpus).
+   */
+  static async build(docs: readonly SparseVector[], vocabSize: number, options: { maxPool?: number } = {}): Promise<EvalIndex> {
+    const maxPool = Math.min(MAX_POOL, options.maxPool ?? MAX_POOL);
     let maxWeight = 0;
     for (const doc of docs) for (let i = 0; i < doc.values.length; i++) maxWeight = Math.max(maxWeight, doc.values[i]!);
     const dir = await mkdtemp(join(tmpdir(), 'splade-eval-index-'));
@@ -59,7 +64,7 @@ export class EvalIndex {
         );
         writer.commit();
         const docOfPassage = new Map(passageIds.map((pid, doc) => [pid, doc]));
-        return new EvalIndex(dir, index, docOfPassage, docs);
+        return new EvalIndex(dir, index, docOfPassage, docs, maxPool);
       } finally {
         writer.close();
       }
@@ -82,7 +87,7 @@ export class EvalIndex {
     for (let i = 0; i < query.values.length; i++) mass += query.values[i]!;
     // Each stored weight is within one step of its true value; 1e-6 relative covers float rounding of the sums.
     const slack = mass * this.index.scale * (1 + 1e-6) + 1e-12;
-    let pool = Math.min(n, MAX_POOL, Math.max(4 * want, 50));
+    let pool = Math.min(n, this.maxPool, Math.max(4 * want, 50));
     for (;;) {
       const { hits, stats: searchStats } = this.index.search(query, { k: pool, mode, contributions: false });
       this.count(stats, searchStats);
@@ -99,12 +104,12 @@ export class EvalIndex {
       const lowest = hits[hits.length - 1]!.score;
       // A document outside the pool scores at most lowest + slack (exactly, before float32 rounding).
       if (kth !== undefined && Math.fround(lowest + slack) < kth) return ranked;
-      if (pool >= Math.min(n, MAX_POOL)) {
+      if (pool >= Math.min(n, this.maxPool)) {
         if (mode === 'approximate') return fillWithZeroScores(ranked, want, order);
         stats.bruteForceFallbacks++;
         return fallback.rank(query, depth);
       }
-      pool = Math.min(n, MAX_POOL, pool * 4);
+      pool = Math.min(n, this.maxPool, pool * 4);
     }
   }
 

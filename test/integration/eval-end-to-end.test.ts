@@ -6,7 +6,6 @@ import {
   DEFAULT_CUTOFFS,
   datasetSparsity,
   evaluateDataset,
-  evaluateDatasets,
   findDatasetFolders,
   loadBeirDataset,
   retrievalMetrics,
@@ -91,7 +90,7 @@ describe('eval end to end on the fixture model', () => {
     }
   });
 
-  it('ranks through the index exactly as brute force when the candidate pool has to grow, and reports the approximate loss', async () => {
+  it('ranks through the index exactly as brute force when the candidate pool has to grow, and reports the approximate loss', async (t) => {
     // ~200 documents cut from the fixture texts; depth 10 makes the index's first pool (50) smaller than the corpus.
     const words = expected.texts.join(' ').split(/\s+/).filter(Boolean);
     const corpus: BeirFixture['corpus'] = [];
@@ -104,6 +103,7 @@ describe('eval end to end on the fixture model', () => {
     const shallow = await evaluateDataset(encoder, dataset, { cutoffs });
     assert.equal(shallow.indexMatchesBruteForce, true, `${shallow.differingQueries} queries differ`);
     assert.ok(shallow.index.exact.searches >= dataset.queryIds.length);
+    t.diagnostic(`exact: ${JSON.stringify(shallow.index.exact)}; approximate: ${JSON.stringify(shallow.index.approximate)}`);
     const approximate = await evaluateDataset(encoder, dataset, { cutoffs, mode: 'approximate' });
     assert.equal(approximate.metrics['dot_ndcg@10'], approximate.ndcg.approximate);
     assert.equal(approximate.ndcg.loss, approximate.ndcg.exact - approximate.ndcg.approximate);
@@ -128,8 +128,7 @@ describe('eval end to end on the fixture model', () => {
     // Query-weighted active dimensions (3 and 4 queries).
     const q = (name: string) => report.metrics[`${name}_query_active_dims`];
     assert.equal(report.metrics['NanoBEIR_mean_query_active_dims'], (q('NanoNFCorpus') * 3 + q('NanoSciFact') * 4) / 7);
-    const library = await evaluateDatasets(encoder, await Promise.all((await findDatasetFolders(parent)).map((f) => loadBeirDataset(f))));
-    assert.deepEqual(report.metrics, library.metrics);
+    assert.deepEqual((await findDatasetFolders(parent)).map((f) => f.slice(parent.length + 1)), ['NanoNFCorpus', 'NanoSciFact']);
 
     const text = await runCliCaptured(['eval', '--dataset', join(parent, 'NanoSciFact'), '--dataset', join(parent, 'NanoNFCorpus'), '--model', FIXTURE_V6, '--device', 'cpu', '--max-queries', '2'], { env });
     assert.equal(text.code, 0, text.stderr);
