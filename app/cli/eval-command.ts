@@ -87,10 +87,18 @@ function encodeProgress(stream: NodeJS.WritableStream & Partial<Pick<WriteStream
 
 const fmt = (x: number) => x.toFixed(4);
 
+const SKIPPED: Record<keyof BeirDataset['skipped'], string> = {
+  emptyDocuments: 'empty documents',
+  emptyQueries: 'empty queries',
+  queriesWithoutRelevant: 'queries without a relevant document',
+  documentsOverLimit: 'documents over --max-docs',
+  queriesOverLimit: 'queries over --max-queries',
+};
+
 function summaryLines(report: EvalReport): string[] {
   const lines: string[] = [];
   for (const d of report.datasets) {
-    const skipped = Object.entries(d.skipped).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+    const skipped = (Object.keys(SKIPPED) as (keyof typeof SKIPPED)[]).filter((k) => d.skipped[k] > 0).map((k) => `${d.skipped[k]} ${SKIPPED[k]}`);
     lines.push(`${d.name}: ${d.documents} documents, ${d.queries} queries (qrels ${d.split})${skipped.length ? `; left out: ${skipped.join(', ')}` : ''}`);
     lines.push(
       `  index, exact mode: ${d.indexMatchesBruteForce ? 'same lists as brute-force scoring' : `${d.differingQueries} queries differ from brute-force scoring`}` +
