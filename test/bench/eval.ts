@@ -7,7 +7,7 @@
  * Prints one JSON object and a one-line summary per run.
  *
  * Usage: node --import tsx test/bench/eval.ts [--docs 5000] [--queries 200] [--bert-docs 300] [--bert-queries 50]
- *        [--threads N] [--keep]
+ *        [--threads N] [--keep]        (0 documents skips a run)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -67,7 +67,7 @@ async function run(label: string, model: string, docs: number, queries: number) 
 }
 
 try {
-  const results = [await run('tiny fixture model', tiny, Number(args.docs), Number(args.queries))];
+  const results = Number(args.docs) > 0 ? [await run('tiny fixture model', tiny, Number(args.docs), Number(args.queries))] : [];
   if (Number(args['bert-docs']) > 0) {
     const bert = await writeRandomSpladeModel(join(root, 'bert-base'), { dims: BERT_BASE, loraRank: 64 });
     results.push(await run('bert-base-shaped random model', bert, Number(args['bert-docs']), Number(args['bert-queries'])));

@@ -138,6 +138,7 @@ describe('eval end to end on the fixture model', () => {
     assert.ok(lines.some((l) => /^\| \*\*dot_ndcg@10\*\* +\| \*\*[0-9.]+\*\*/.test(l)), text.stdout);
     assert.ok(lines.some((l) => /^\| avg_flops +\| [0-9.]+/.test(l)));
     assert.match(text.stdout, /same lists as brute-force scoring/);
+    assert.match(text.stdout, /NanoSciFact: 11 documents, 2 queries \(qrels test\); left out: 1 empty documents, 1 queries without a relevant document, 2 queries over --max-queries/);
     assert.match(text.stdout, /time: encoding [0-9.]+ s .*encoding is \d+% of the time/);
   });
 
