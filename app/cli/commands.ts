@@ -19,12 +19,13 @@ export interface CommandEntry {
 }
 
 export const commands: Record<string, CommandEntry> = {
-  'bench-ingest': { summary: 'benchmark ingest (md files/s, pdf pages/s) and the pipeline against the encoder alone (encoder_share)', load: () => import('./bench-ingest-command.js').then((m) => m.benchIngestCommand) },
   'bench-index': { summary: 'benchmark the sparse index on synthetic SPLADE-like data', load: () => import('./bench-index-command.js').then((m) => m.benchIndexCommand) },
+  'bench-ingest': { summary: 'benchmark ingest (md files/s, pdf pages/s) and the pipeline against the encoder alone (encoder_share)', load: () => import('./bench-ingest-command.js').then((m) => m.benchIngestCommand) },
   'download': { summary: 'download the model (and its base model) into the Hugging Face cache and print the folders', load: () => import('./download-command.js').then((m) => m.downloadCommand) },
+  'encode': { summary: 'encode JSON Lines of texts into SPLADE sparse vectors', load: () => import('./encode-command.js').then((m) => m.encodeCommand) },
+  'eval': { summary: 'retrieval metrics of BEIR/NanoBEIR datasets as the model card reports them (NDCG@10, MRR@10, MAP@100, ...)', load: () => import('./eval-command.js').then((m) => m.evalCommand) },
   'files': { summary: 'list the files of the index with their status (indexed, skipped, failed, pending, unavailable) and why', load: () => import('./files-command.js').then((m) => m.filesCommand) },
   'folders': { summary: 'add, remove or list the watched folders', load: () => import('./folders-command.js').then((m) => m.foldersCommand) },
-  'encode': { summary: 'encode JSON Lines of texts into SPLADE sparse vectors', load: () => import('./encode-command.js').then((m) => m.encodeCommand) },
   'index': { summary: 'add folders and bring the index in sync with them, then print a summary', load: () => import('./index-command.js').then((m) => m.indexCommand) },
   'install-cuda': { summary: 'download the CUDA provider for NVIDIA GPUs (Linux x64) into a writable pack and check it', load: () => import('./install-cuda-command.js').then((m) => m.installCudaCommand) },
   'providers': { summary: 'show the onnxruntime version, execution providers and the CUDA pack on this machine', load: () => import('./providers-command.js').then((m) => m.providersCommand) },
