@@ -16,7 +16,7 @@ import {
   type IndexSettings,
   type PassageInfo,
 } from './catalog/catalog.js';
-import { IndexCorruptError, IndexError } from './index-errors.js';
+import { IndexCorruptError, IndexError, IndexLockedError } from './index-errors.js';
 import { createQuantizer, DEFAULT_MAX_WEIGHT } from './quantization.js';
 import { DEFAULT_VOCAB_SIZE, validateSparseVector, type SparseVector } from './sparse-vector.js';
 import { ByteLru } from './storage/byte-lru.js';
@@ -270,7 +270,7 @@ export class SparseIndex {
   openWriter(options: WriterOptions = {}): IndexWriter {
     this.assertOpen();
     if (this.writerInstance && !this.writerInstance.isClosed) {
-      throw new IndexError('index-locked', `A writer is already open on the index in ${this.dir} (this SparseIndex object)`);
+      throw new IndexLockedError(`A writer is already open on the index in ${this.dir} (this SparseIndex object)`);
     }
     const lock = WriterLock.acquire(this.dir);
     try {
@@ -497,7 +497,7 @@ export class SparseIndex {
     this.assertOpen();
     const snapshot = this.current.retain();
     try {
-      const fail = (problem: string) => new IndexCorruptError(`Index in ${this.dir} is inconsistent: ${problem}`, join(this.dir, CATALOG_FILE));
+      const fail = (problem: string) => new IndexCorruptError(`Index in ${this.dir} is inconsistent: ${problem}`, join(this.dir, CATALOG_FILE), undefined, 'inconsistent');
       const rows = this.db.prepare('SELECT id, origin FROM passages WHERE origin IS NOT NULL').raw().all() as [number, string][];
       const originOf = new Map<number, string>();
       for (const [id, origin] of rows) originOf.set(id, origin);
@@ -562,7 +562,7 @@ function retryOnMovedCommit<T>(catalog: CatalogQueries, read: () => T): T {
     try {
       return read();
     } catch (error) {
-      const moved = error instanceof IndexCorruptError && / is missing$/.test(error.message) && catalog.generation() !== generation;
+      const moved = error instanceof IndexCorruptError && error.kind === 'missing' && catalog.generation() !== generation;
       if (!moved || attempt >= 5) throw error;
     }
   }

@@ -255,7 +255,7 @@ describe('bad input, disk errors and locking lose nothing', () => {
     index.close();
   });
 
-  for (const point of ['segment.write', 'segment.fsync', 'commit.before-sqlite-commit']) {
+  for (const point of ['segment.write', 'segment.fsync', 'commit.before-sqlite-commit'] as const) {
     it(`a disk error (ENOSPC at ${point}) aborts the commit and keeps the last one intact`, () => {
       const dir = join(root, `enospc-${point}`);
       const index = SparseIndex.open(dir);
@@ -299,7 +299,7 @@ describe('bad input, disk errors and locking lose nothing', () => {
     const dir = join(root, 'locked');
     const index = SparseIndex.open(dir);
     const writer = index.openWriter();
-    assert.throws(() => index.openWriter(), (error: unknown) => isIndexError(error, 'index-locked'));
+    assert.throws(() => index.openWriter(), (error: unknown) => error instanceof IndexLockedError && isIndexError(error, 'index-locked'));
     const other = SparseIndex.open(dir);
     assert.throws(() => other.openWriter(), (error: unknown) => {
       assert.ok(error instanceof IndexLockedError);

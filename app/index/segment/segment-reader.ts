@@ -151,7 +151,7 @@ export class SegmentReader {
       fd = openSync(path, 'r');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new IndexCorruptError(`Cannot open segment ${name}: ${path} is missing`, path, name);
+      if (code === 'ENOENT') throw new IndexCorruptError(`Cannot open segment ${name}: ${path} is missing`, path, name, 'missing');
       throw error;
     }
     try {

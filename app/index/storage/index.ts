@@ -3,4 +3,4 @@ export { crc32 } from './crc32.js';
 export { SequentialFile, syncDirectory, listDirectory, tryRemove } from './directory.js';
 export { WriterLock, LOCK_FILE } from './writer-lock.js';
 export { ByteLru } from './byte-lru.js';
-export { failPoint, armFailPoint, disarmFailPoint, disarmAllFailPoints, type FailPointAction } from './fail-points.js';
+export { failPoint, armFailPoint, disarmFailPoint, disarmAllFailPoints, FAIL_POINTS, type FailPointAction, type FailPointName } from './fail-points.js';
