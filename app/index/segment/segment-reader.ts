@@ -4,7 +4,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { IndexCorruptError, IndexError } from '../index-errors.js';
-import { crc32 } from '../storage/crc32.js';
+import { crc32 } from 'node:zlib';
 import type { ByteLru } from '../storage/byte-lru.js';
 import {
   HEADER_MAGIC,

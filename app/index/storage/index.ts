@@ -1,5 +1,4 @@
-/** Storage primitives of the index: CRC-32, durable sequential files, the writer lock, the byte-bounded cache, fail points. */
-export { crc32 } from './crc32.js';
+/** Storage primitives of the index (CRC-32 is node:zlib's): durable sequential files, the writer lock, the byte-bounded cache, fail points. */
 export { SequentialFile, syncDirectory, listDirectory, tryRemove } from './directory.js';
 export { WriterLock, LOCK_FILE } from './writer-lock.js';
 export { ByteLru } from './byte-lru.js';
