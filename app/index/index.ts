@@ -23,11 +23,13 @@
  * - Segments are immutable; deletes are tombstones; merges run in a worker thread and swap in at a commit.
  * - Damage is detected by checksums (IndexCorruptError names the file); `SparseIndex.repair(dir)` drops damaged
  *   segments, keeps the catalog and marks the affected files `pending` for re-encoding.
+ *
+ * This file is the whole public surface. The benchmark's data generator and runner have their own entry,
+ * `app/index/bench/index.ts`; storage, segment, merge and query modules are internal.
  */
 export {
   SparseIndex,
   DEFAULT_APPROXIMATION,
-  defaultCacheBytes,
   type OpenOptions,
   type SearchOptions,
   type SearchFilter,
@@ -44,4 +46,3 @@ export type { FileInfo, FolderInfo, PassageInfo, FileStatus, IndexSettings } fro
 export { type SparseVector, validateSparseVector, sparseDot, DEFAULT_VOCAB_SIZE } from './sparse-vector.js';
 export { IndexError, InvalidVectorError, IndexCorruptError, IndexLockedError, isIndexError, type IndexErrorCode } from './index-errors.js';
 export { DEFAULT_MAX_WEIGHT, quantize, dequantize } from './quantization.js';
-export { SpladeLikeGenerator, randomSparseVector, type SpladeLikeOptions } from './bench/splade-like-generator.js';

@@ -4,15 +4,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import {
-  IndexError,
-  IndexLockedError,
-  InvalidVectorError,
-  SparseIndex,
-  SpladeLikeGenerator,
-  isIndexError,
-  type SparseVector,
-} from '../../app/index/index.js';
+import { IndexError, IndexLockedError, InvalidVectorError, SparseIndex, isIndexError, type SparseVector } from '../../app/index/index.js';
+import { SpladeLikeGenerator } from '../../app/index/bench/index.js';
 import { armFailPoint, disarmAllFailPoints } from '../../app/index/storage/fail-points.js';
 import { IndexModel, assertClose, assertExactMatchesModel } from '../helpers/index-reference-model.js';
 
