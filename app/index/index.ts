@@ -20,7 +20,9 @@
  * - `search` mode 'exact' returns the true top-k (equal to brute force); 'approximate' bounds blocks with the
  *   query's heaviest terms only and may stop early (knobs in `approximation`); its scores are still exact.
  * - Files carry a status (`pending`, `indexed`, `error` + message) for ingest; `listFiles({ status })` finds them.
- * - Segments are immutable; deletes are tombstones; merges run in a worker thread and swap in at a commit.
+ * - Segments are immutable; deletes are tombstones; merges run in worker threads and swap in at a commit; while a
+ *   writer commits steadily, at most `mergePolicy.maxSegments` (16) segments remain; `waitForMerges()` resolves once
+ *   no merge runs or awaits its commit.
  * - Damage is detected by checksums (IndexCorruptError names the file); `SparseIndex.repair(dir)` drops damaged
  *   segments, keeps the catalog and marks the affected files `pending` for re-encoding.
  *
