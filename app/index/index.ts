@@ -21,7 +21,8 @@
  *   query's heaviest terms only and may stop early (knobs in `approximation`); its scores are still exact.
  * - Files carry a status (`pending`, `indexed`, `error` + message) for ingest; `listFiles({ status })` finds them.
  * - Segments are immutable; deletes are tombstones; merges run in worker threads and swap in at a commit; while a
- *   writer commits steadily, at most `mergePolicy.maxSegments` (16) segments remain; `waitForMerges()` resolves once
+ *   writer commits steadily, about `mergePolicy.maxSegments` (16) segments remain at most (counted once running
+ *   merges land: commits during a merge add theirs); `waitForMerges()` resolves once
  *   no merge runs or awaits its commit.
  * - Damage is detected by checksums (IndexCorruptError names the file); `SparseIndex.repair(dir)` drops damaged
  *   segments, keeps the catalog and marks the affected files `pending` for re-encoding.
