@@ -1,6 +1,8 @@
 /**
  * SparseIndex: an on-disk index of sparse (SPLADE) passage vectors with a SQLite catalog. Open it, search it,
- * and open one writer at a time to change it. See index.ts for the API overview.
+ * and open one writer at a time to change it. See index.ts for the API overview. This object holds the committed
+ * snapshot and moves it forward; searching is query/search.ts, the consistency check consistency-check.ts, and the
+ * writer sees it only through WriterHost.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { totalmem } from 'node:os';
