@@ -2,7 +2,7 @@
 import type { CliCommand } from './commands.js';
 import { UsageError } from './cli-error.js';
 import { integerFlag, parseFlags } from './parse-flags.js';
-import { runIndexBenchmark } from '../index/bench/index-benchmark.js';
+import { runIndexBenchmark } from '../index/bench/index.js';
 
 const usage = `usage: splade-search bench-index --passages N --queries Q [--json] [options]
 

@@ -24,14 +24,19 @@
  *   re-points a file (same content) without re-encoding.
  * - With `openWriter({ keepVectors: true })` each passage's full-precision vector is stored with its catalog row in
  *   the same commit; `passageVectors(ids)` reads them back for exact rescoring.
- * - Segments are immutable; deletes are tombstones; merges run in a worker thread and swap in at a commit.
+ * - Segments are immutable; deletes are tombstones; merges run in worker threads and swap in at a commit; while a
+ *   writer commits steadily, about `mergePolicy.maxSegments` (16) segments remain at most (counted once running
+ *   merges land: commits during a merge add theirs); `waitForMerges()` resolves once
+ *   no merge runs or awaits its commit.
  * - Damage is detected by checksums (IndexCorruptError names the file); `SparseIndex.repair(dir)` drops damaged
  *   segments, keeps the catalog and marks the affected files `pending` for re-encoding.
+ *
+ * This file is the whole public surface. The benchmark's data generator and runner have their own entry,
+ * `app/index/bench/index.ts`; storage, segment, merge and query modules are internal.
  */
 export {
   SparseIndex,
   DEFAULT_APPROXIMATION,
-  defaultCacheBytes,
   type OpenOptions,
   type SearchOptions,
   type SearchFilter,
@@ -48,4 +53,3 @@ export { FILE_STATUSES, type FileInfo, type FolderInfo, type PassageInfo, type F
 export { type SparseVector, validateSparseVector, sparseDot, DEFAULT_VOCAB_SIZE } from './sparse-vector.js';
 export { IndexError, InvalidVectorError, IndexCorruptError, IndexLockedError, isIndexError, type IndexErrorCode } from './index-errors.js';
 export { DEFAULT_MAX_WEIGHT, quantize, dequantize } from './quantization.js';
-export { SpladeLikeGenerator, randomSparseVector, type SpladeLikeOptions } from './bench/splade-like-generator.js';

@@ -1,36 +1,48 @@
 /**
  * SparseIndex: an on-disk index of sparse (SPLADE) passage vectors with a SQLite catalog. Open it, search it,
- * and open one writer at a time to change it. See index.ts for the API overview.
+ * and open one writer at a time to change it. See index.ts for the API overview. This object holds the committed
+ * snapshot and moves it forward; searching is query/search.ts, the consistency check consistency-check.ts, and the
+ * writer sees it only through WriterHost.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { totalmem } from 'node:os';
 import type Database from 'better-sqlite3';
 import {
   CatalogQueries,
   openCatalogDatabase,
-  type FileFilter,
   type FileInfo,
   type FileStatus,
   type FolderInfo,
   type IndexSettings,
   type PassageInfo,
 } from './catalog/catalog.js';
-import { IndexCorruptError, IndexError } from './index-errors.js';
+import { checkConsistency } from './consistency-check.js';
+import type { RepairReport } from './index-repair.js';
+import { IndexCorruptError, IndexError, IndexLockedError } from './index-errors.js';
+import { IndexWriter, type WriterOptions } from './index-writer.js';
+import { Searcher, type SearchOptions, type SearchResult } from './query/search.js';
 import { createQuantizer, DEFAULT_MAX_WEIGHT } from './quantization.js';
+import { DEFAULT_BLOCK_SIZE, DEFAULT_BLOCKS_PER_PAGE } from './segment/segment-format.js';
+import type { CachedItem } from './segment/segment-reader.js';
+import { Snapshot } from './snapshot.js';
 import { DEFAULT_VOCAB_SIZE, validateSparseVector, type SparseVector } from './sparse-vector.js';
 import { ByteLru } from './storage/byte-lru.js';
-import { listDirectory, tryRemove } from './storage/directory.js';
+import { CATALOG_FILE, catalogPath, removeOrphans } from './storage/index-files.js';
 import { WriterLock } from './storage/writer-lock.js';
-import { DEFAULT_BLOCK_SIZE, DEFAULT_BLOCKS_PER_PAGE, SEGMENT_EXTENSION, isSegmentName, segmentFileName } from './segment/segment-format.js';
-import type { CachedItem, SegmentReader } from './segment/segment-reader.js';
-import { Snapshot, isDeleted } from './snapshot.js';
-import { prepareQuery, pruneQuery, type PreparedQuery } from './query/prepared-query.js';
-import { SearchScratch, docTermImpacts, searchSegment, type BlockSearchStats, type SegmentView } from './query/block-max-search.js';
-import { TopKHeap } from './query/top-k-heap.js';
-import { IndexWriter, type WriterOptions } from './index-writer.js';
+import type { WriterHost } from './writer-host.js';
 
-export const CATALOG_FILE = 'catalog.sqlite';
+export type { RepairReport };
+export {
+  DEFAULT_APPROXIMATION,
+  type ApproximationOptions,
+  type SearchFilter,
+  type SearchHit,
+  type SearchOptions,
+  type SearchResult,
+  type SearchStats,
+  type TermContribution,
+} from './query/search.js';
+
 
 const MiB = 1024 * 1024;
 
@@ -63,75 +75,6 @@ export interface OpenOptions {
   onCorruptSegment?: 'throw' | 'repair';
 }
 
-export interface SearchFilter extends FileFilter {}
-
-export interface ApproximationOptions {
-  /**
-   * Query-term pruning for the block bounds: the bounds use only the heaviest query terms covering this fraction of
-   * the query's total weight (1 = all terms). Blocks are still scored with the whole query, so returned scores are
-   * exact; what can be missed is a passage whose light terms lift it into the top k.
-   */
-  queryMass?: number;
-  /** At least this many terms are kept for the bounds. */
-  minQueryTerms?: number;
-  /** At most this many terms are kept for the bounds. */
-  maxQueryTerms?: number;
-  /** Stop once the k-th score reaches alpha × the best remaining block bound (1 = stop at the bound). */
-  alpha?: number;
-}
-
-/** Defaults chosen on the SPLADE-like benchmark data: recall@10 about 0.98 against exact at 1M passages. */
-export const DEFAULT_APPROXIMATION: Required<ApproximationOptions> = {
-  queryMass: 0.8,
-  minQueryTerms: 8,
-  maxQueryTerms: 80,
-  alpha: 1,
-};
-
-export interface SearchOptions {
-  /** Number of hits (default 10). */
-  k?: number;
-  /** 'exact' (default): the true top k by dot product. 'approximate': faster, tuned by `approximation`. */
-  mode?: 'exact' | 'approximate';
-  approximation?: ApproximationOptions;
-  filter?: SearchFilter;
-  /** Per-term contributions of each hit (default true). */
-  contributions?: boolean;
-}
-
-/** One matched term of a hit: query weight × passage weight = contribution. */
-export interface TermContribution {
-  term: number;
-  queryWeight: number;
-  passageWeight: number;
-  contribution: number;
-}
-
-export interface SearchHit {
-  passageId: number;
-  /** Dot product of the query with the passage's stored (quantized) vector. */
-  score: number;
-  passage: PassageInfo;
-  file: FileInfo;
-  /** Matched terms, largest contribution first (empty when `contributions: false`). */
-  terms: TermContribution[];
-}
-
-export interface SearchStats extends BlockSearchStats {
-  segments: number;
-  /** Terms of the query (non-zero weights). */
-  queryTerms: number;
-  /** Terms used for the block bounds (all of them in exact mode). */
-  queryTermsUsed: number;
-  /** The commit the search read. */
-  generation: number;
-}
-
-export interface SearchResult {
-  hits: SearchHit[];
-  stats: SearchStats;
-}
-
 export interface IndexStats {
   generation: number;
   segments: { name: string; docCount: number; deletedCount: number; postingCount: number; byteSize: number; sections: Record<string, number> }[];
@@ -143,31 +86,19 @@ export interface IndexStats {
   cacheBudget: number;
 }
 
-export interface RepairReport {
-  droppedSegments: { name: string; problem: string }[];
-  /** Files marked `pending` for re-encoding. */
-  files: string[];
-  generation: number;
-}
-
 export class SparseIndex {
   readonly dir: string;
   readonly settings: IndexSettings;
   /** Weight of one impact unit. */
   readonly scale: number;
-  /** @internal shared with the writer */
-  readonly cache: ByteLru<CachedItem>;
-  /** @internal */
-  readonly db: Database.Database;
-  /** @internal */
-  readonly catalog: CatalogQueries;
+  private readonly cache: ByteLru<CachedItem>;
+  private readonly db: Database.Database;
+  private readonly catalog: CatalogQueries;
+  private readonly searcher: Searcher;
   private current: Snapshot;
   private seenDataVersion: number;
-  private readonly scratch = new SearchScratch();
   private writerInstance: IndexWriter | undefined;
   private closed = false;
-  private filterCache: { key: string; dataVersion: number; allowed: Uint8Array } | undefined;
-  private readonly filterViews = new WeakMap<SegmentReader, { allowedFiles: Uint8Array; view: Partial<SegmentView> }>();
 
   private constructor(dir: string, db: Database.Database, cache: ByteLru<CachedItem>, snapshot: Snapshot, catalog: CatalogQueries) {
     this.dir = dir;
@@ -178,6 +109,7 @@ export class SparseIndex {
     this.cache = cache;
     this.current = snapshot;
     this.seenDataVersion = catalog.dataVersion();
+    this.searcher = new Searcher(dir, this.scale);
   }
 
   /**
@@ -186,7 +118,7 @@ export class SparseIndex {
    */
   static open(dir: string, options: OpenOptions = {}): SparseIndex {
     const create = options.create ?? true;
-    if (!existsSync(join(dir, CATALOG_FILE))) {
+    if (!existsSync(catalogPath(dir))) {
       if (!create) throw new IndexError('invalid-argument', `No index in ${dir} (${CATALOG_FILE} is missing)`);
       mkdirSync(dir, { recursive: true });
     }
@@ -198,7 +130,7 @@ export class SparseIndex {
     };
     if (!(settings.blockSize >= 1 && settings.blockSize <= 256)) throw new RangeError(`blockSize must be 1..256, got ${settings.blockSize}`);
     if (!(settings.vocabSize >= 1 && settings.vocabSize <= 65536)) throw new RangeError(`vocabSize must be 1..65536, got ${settings.vocabSize}`);
-    const db = openCatalogDatabase(join(dir, CATALOG_FILE), create, settings);
+    const db = openCatalogDatabase(catalogPath(dir), create, settings);
     const cache = new ByteLru<CachedItem>(options.cacheBytes ?? defaultCacheBytes());
     try {
       const catalog = new CatalogQueries(db);
@@ -248,7 +180,7 @@ export class SparseIndex {
   }
 
   private static openForRepair(dir: string, options: OpenOptions): SparseIndex {
-    const db = openCatalogDatabase(join(dir, CATALOG_FILE), false);
+    const db = openCatalogDatabase(catalogPath(dir), false);
     const catalog = new CatalogQueries(db);
     const cache = new ByteLru<CachedItem>(options.cacheBytes ?? 64 * 1024 * 1024);
     return new SparseIndex(dir, db, cache, new Snapshot(-1, null, []), catalog);
@@ -270,12 +202,12 @@ export class SparseIndex {
   openWriter(options: WriterOptions = {}): IndexWriter {
     this.assertOpen();
     if (this.writerInstance && !this.writerInstance.isClosed) {
-      throw new IndexError('index-locked', `A writer is already open on the index in ${this.dir} (this SparseIndex object)`);
+      throw new IndexLockedError(`A writer is already open on the index in ${this.dir} (this SparseIndex object)`);
     }
     const lock = WriterLock.acquire(this.dir);
     try {
       this.refresh();
-      this.writerInstance = new IndexWriter(this, lock, options);
+      this.writerInstance = new IndexWriter(this.writerHost(), lock, options);
       return this.writerInstance;
     } catch (error) {
       lock.release();
@@ -309,14 +241,16 @@ export class SparseIndex {
     return true;
   }
 
-  /** @internal the writer calls this after its commits. */
-  refreshAfterCommit(): void {
-    this.db.transaction(() => this.moveToCatalogGeneration())();
-  }
-
-  /** @internal the current snapshot, retained: the caller must release it. */
-  acquireSnapshot(): Snapshot {
-    return this.current.retain();
+  /** What the writer may use of this index (writer-host.ts): nothing else of it is reachable from the writer. */
+  private writerHost(): WriterHost {
+    return {
+      dir: this.dir,
+      settings: this.settings,
+      scale: this.scale,
+      cache: this.cache,
+      acquireSnapshot: () => this.current.retain(),
+      refreshAfterCommit: () => this.db.transaction(() => this.moveToCatalogGeneration())(),
+    };
   }
 
   /**
@@ -343,88 +277,10 @@ export class SparseIndex {
   private searchSnapshot(current: Snapshot, query: SparseVector, k: number, mode: 'exact' | 'approximate', options: SearchOptions): SearchResult {
     const snapshot = current.retain();
     try {
-      const full = prepareQuery(query);
-      const approx = { ...DEFAULT_APPROXIMATION, ...(options.approximation ?? {}) };
-      const exact = mode === 'exact';
-      // Approximate mode bounds blocks with the heaviest query terms only, and scores them with all of them.
-      const bounds = exact ? full : pruneQuery(full, approx.queryMass, approx.minQueryTerms, approx.maxQueryTerms);
-      const alpha = exact ? 1 : Math.min(1, Math.max(0.01, approx.alpha));
-      const stats: SearchStats = {
-        blocksScored: 0,
-        blocksTotal: 0,
-        postingsScored: 0,
-        boundMs: 0,
-        scoreMs: 0,
-        segments: snapshot.segments.length,
-        queryTerms: full.terms.length,
-        queryTermsUsed: bounds.terms.length,
-        generation: snapshot.generation,
-      };
-      const allowedFiles = options.filter ? this.allowedFiles(options.filter) : undefined;
-      const heap = new TopKHeap(k);
-      snapshot.segments.forEach((segment, slot) => {
-        const view: SegmentView = { reader: segment.reader, deleted: segment.deleted };
-        if (allowedFiles) Object.assign(view, this.filterView(segment.reader, allowedFiles));
-        searchSegment(view, slot, bounds, heap, alpha, this.scratch, stats, full);
-      });
-      const ranked = heap.sorted();
-      const hits = this.materialize(snapshot, ranked, full, options.contributions ?? true);
-      return { hits, stats };
+      return this.searcher.search(snapshot, this.catalog, query, k, mode, options);
     } finally {
       snapshot.release();
     }
-  }
-
-  private materialize(snapshot: Snapshot, ranked: { score: number; key: number }[], query: PreparedQuery, contributions: boolean): SearchHit[] {
-    const located = ranked.map(({ score, key }) => {
-      const segment = snapshot.segments[Math.floor(key / 4294967296)]!;
-      const doc = key % 4294967296;
-      return { score, segment, doc, pid: segment.reader.docs().pids[doc]! };
-    });
-    const rows = this.catalog.passagesWithFiles(located.map((hit) => hit.pid));
-    const weightOf = new Map<number, number>();
-    for (let i = 0; i < query.terms.length; i++) weightOf.set(query.terms[i]!, query.weights[i]!);
-    const hits: SearchHit[] = [];
-    for (const hit of located) {
-      const row = rows.get(hit.pid);
-      if (!row) {
-        throw new IndexCorruptError(
-          `Passage ${hit.pid} of segment ${hit.segment.reader.name} has postings but no catalog row`,
-          join(this.dir, CATALOG_FILE),
-          hit.segment.reader.name,
-        );
-      }
-      const terms: TermContribution[] = [];
-      if (contributions) {
-        const found = docTermImpacts(hit.segment.reader, hit.doc, query.terms);
-        for (let i = 0; i < found.terms.length; i++) {
-          const queryWeight = weightOf.get(found.terms[i]!)!;
-          const passageWeight = found.impacts[i]! * this.scale;
-          terms.push({ term: found.terms[i]!, queryWeight, passageWeight, contribution: queryWeight * passageWeight });
-        }
-        terms.sort((a, b) => b.contribution - a.contribution || a.term - b.term);
-      }
-      hits.push({ passageId: hit.pid, score: hit.score * this.scale, passage: row.passage, file: row.file, terms });
-    }
-    return hits;
-  }
-
-  /** Per-doc and per-block filter masks of a segment, cached for the last filter (same bitmap object). */
-  private filterView(reader: SegmentReader, allowedFiles: Uint8Array): Partial<SegmentView> {
-    const cached = this.filterViews.get(reader);
-    if (cached && cached.allowedFiles === allowedFiles) return cached.view;
-    const view = filterView(reader, allowedFiles);
-    this.filterViews.set(reader, { allowedFiles, view });
-    return view;
-  }
-
-  private allowedFiles(filter: SearchFilter): Uint8Array {
-    const key = JSON.stringify(filter);
-    const version = this.catalog.dataVersion();
-    if (this.filterCache && this.filterCache.key === key && this.filterCache.dataVersion === version) return this.filterCache.allowed;
-    const allowed = this.catalog.allowedFiles(filter);
-    this.filterCache = { key, dataVersion: version, allowed };
-    return allowed;
   }
 
   listFolders(): FolderInfo[] {
@@ -507,35 +363,7 @@ export class SparseIndex {
     this.assertOpen();
     const snapshot = this.current.retain();
     try {
-      const fail = (problem: string) => new IndexCorruptError(`Index in ${this.dir} is inconsistent: ${problem}`, join(this.dir, CATALOG_FILE));
-      const rows = this.db.prepare('SELECT id, origin FROM passages WHERE origin IS NOT NULL').raw().all() as [number, string][];
-      const originOf = new Map<number, string>();
-      for (const [id, origin] of rows) originOf.set(id, origin);
-      const seen = new Set<number>();
-      for (const segment of snapshot.segments) {
-        const { pids } = segment.reader.docs();
-        for (let doc = 0; doc < segment.reader.docCount; doc++) {
-          if (isDeleted(segment.deleted, doc)) continue;
-          const pid = pids[doc]!;
-          const origin = originOf.get(pid);
-          if (origin === undefined) throw fail(`segment ${segment.row.name} doc ${doc} has postings for passage ${pid}, which has no catalog row`);
-          if (!segment.origins.includes(origin)) throw fail(`passage ${pid} (origin ${origin}) is live in segment ${segment.row.name}, which does not hold that origin`);
-          if (seen.has(pid)) throw fail(`passage ${pid} is live twice`);
-          seen.add(pid);
-        }
-      }
-      if (seen.size !== originOf.size) {
-        const missing = [...originOf.keys()].find((id) => !seen.has(id));
-        throw fail(`passage ${missing} (origin ${String(originOf.get(missing!))}) has a catalog row but no postings`);
-      }
-      const counts = this.db.prepare('SELECT f.id, f.passage_count, count(p.id) AS n FROM files f LEFT JOIN passages p ON p.file_id = f.id GROUP BY f.id').all() as {
-        id: number;
-        passage_count: number;
-        n: number;
-      }[];
-      for (const row of counts) if (row.passage_count !== row.n) throw fail(`file ${row.id} records ${row.passage_count} passages but has ${row.n}`);
-      const orphans = this.db.prepare('SELECT count(*) FROM passages p LEFT JOIN files f ON f.id = p.file_id WHERE f.id IS NULL').pluck().get() as number;
-      if (orphans > 0) throw fail(`${orphans} passages belong to no file`);
+      checkConsistency(this.dir, snapshot, this.catalog);
     } finally {
       snapshot.release();
     }
@@ -572,36 +400,9 @@ function retryOnMovedCommit<T>(catalog: CatalogQueries, read: () => T): T {
     try {
       return read();
     } catch (error) {
-      const moved = error instanceof IndexCorruptError && / is missing$/.test(error.message) && catalog.generation() !== generation;
+      const moved = error instanceof IndexCorruptError && error.kind === 'missing' && catalog.generation() !== generation;
       if (!moved || attempt >= 5) throw error;
     }
   }
 }
 
-/** Deletes segment files that neither the committed manifest nor `keep` names. Returns the names removed. */
-export function removeOrphans(dir: string, committed: ReadonlySet<string>, keep: ReadonlySet<string>): string[] {
-  const removed: string[] = [];
-  for (const entry of listDirectory(dir)) {
-    if (!entry.endsWith(SEGMENT_EXTENSION)) continue;
-    const name = entry.slice(0, -SEGMENT_EXTENSION.length);
-    if (!isSegmentName(name) || committed.has(name) || keep.has(name)) continue;
-    if (tryRemove(dir, segmentFileName(name))) removed.push(name);
-  }
-  return removed;
-}
-
-function filterView(reader: SegmentReader, allowedFiles: Uint8Array): Partial<SegmentView> {
-  const { fileIds } = reader.docs();
-  const n = reader.docCount;
-  const allowed = new Uint8Array(n);
-  const blockAllowed = new Uint8Array(reader.blockCount);
-  const bs = reader.blockSize;
-  for (let doc = 0; doc < n; doc++) {
-    const file = fileIds[doc]!;
-    if (file < allowedFiles.length && allowedFiles[file] === 1) {
-      allowed[doc] = 1;
-      blockAllowed[Math.floor(doc / bs)] = 1;
-    }
-  }
-  return { allowed, blockAllowed };
-}

@@ -5,7 +5,7 @@
  * object (size → figures) and a one-line summary per size.
  */
 import { parseArgs } from 'node:util';
-import { runIndexBenchmark, type IndexBenchmarkResult } from '../../app/index/bench/index-benchmark.js';
+import { runIndexBenchmark, type IndexBenchmarkResult } from '../../app/index/bench/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -3,7 +3,8 @@
  * {commit: n}. The writer child follows it; the test replays it to know the exact content of any commit.
  */
 import { Random } from '../../app/index/random.js';
-import { SpladeLikeGenerator, type SparseVector } from '../../app/index/index.js';
+import { type SparseVector } from '../../app/index/index.js';
+import { SpladeLikeGenerator } from '../../app/index/bench/index.js';
 import { IndexModel } from './index-reference-model.js';
 
 export type PlannedOp = { kind: 'upsert'; path: string; vectors: SparseVector[] } | { kind: 'delete'; path: string };

@@ -1,5 +1,6 @@
 /** Writes the format-v1 fixture index (test/fixtures/index-v1), run from the repository root: node --import tsx test/helpers/make-index-fixture.ts */
-import { SparseIndex, SpladeLikeGenerator } from '../../app/index/index.js';
+import { SparseIndex } from '../../app/index/index.js';
+import { SpladeLikeGenerator } from '../../app/index/bench/index.js';
 import { rmSync, writeFileSync } from 'node:fs';
 const dir = process.argv[2] ?? 'test/fixtures/index-v1'; rmSync(dir, { recursive: true, force: true });
 const g = new SpladeLikeGenerator({ seed: 77, docTerms: [20, 60], queryTerms: [10, 20] });

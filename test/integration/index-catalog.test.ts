@@ -4,15 +4,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import {
-  IndexError,
-  IndexLockedError,
-  InvalidVectorError,
-  SparseIndex,
-  SpladeLikeGenerator,
-  isIndexError,
-  type SparseVector,
-} from '../../app/index/index.js';
+import { IndexError, IndexLockedError, InvalidVectorError, SparseIndex, isIndexError, type SparseVector } from '../../app/index/index.js';
+import { SpladeLikeGenerator } from '../../app/index/bench/index.js';
 import { armFailPoint, disarmAllFailPoints } from '../../app/index/storage/fail-points.js';
 import { IndexModel, assertClose, assertExactMatchesModel } from '../helpers/index-reference-model.js';
 
@@ -255,7 +248,7 @@ describe('bad input, disk errors and locking lose nothing', () => {
     index.close();
   });
 
-  for (const point of ['segment.write', 'segment.fsync', 'commit.before-sqlite-commit']) {
+  for (const point of ['segment.write', 'segment.fsync', 'commit.before-sqlite-commit'] as const) {
     it(`a disk error (ENOSPC at ${point}) aborts the commit and keeps the last one intact`, () => {
       const dir = join(root, `enospc-${point}`);
       const index = SparseIndex.open(dir);
@@ -299,7 +292,7 @@ describe('bad input, disk errors and locking lose nothing', () => {
     const dir = join(root, 'locked');
     const index = SparseIndex.open(dir);
     const writer = index.openWriter();
-    assert.throws(() => index.openWriter(), (error: unknown) => isIndexError(error, 'index-locked'));
+    assert.throws(() => index.openWriter(), (error: unknown) => error instanceof IndexLockedError && isIndexError(error, 'index-locked'));
     const other = SparseIndex.open(dir);
     assert.throws(() => other.openWriter(), (error: unknown) => {
       assert.ok(error instanceof IndexLockedError);

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SparseIndex, SpladeLikeGenerator } from '../../app/index/index.js';
+import { SparseIndex } from '../../app/index/index.js';
+import { SpladeLikeGenerator } from '../../app/index/bench/index.js';
 import { planCommit } from '../helpers/index-crash-plan.js';
 import { IndexModel, assertExactMatchesModel } from '../helpers/index-reference-model.js';
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IndexCorruptError, SparseIndex, SpladeLikeGenerator } from '../../app/index/index.js';
+import { IndexCorruptError, SparseIndex } from '../../app/index/index.js';
+import { SpladeLikeGenerator } from '../../app/index/bench/index.js';
 import { IndexModel, assertExactMatchesModel } from '../helpers/index-reference-model.js';
 
 let root: string;

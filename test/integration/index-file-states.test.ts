@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { SparseIndex, SpladeLikeGenerator } from '../../app/index/index.js';
+import { SparseIndex } from '../../app/index/index.js';
+import { SpladeLikeGenerator } from '../../app/index/bench/index.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/index-v1/', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'index-states-'));

@@ -4,7 +4,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SparseIndex, SpladeLikeGenerator } from '../../app/index/index.js';
+import { SparseIndex } from '../../app/index/index.js';
+import { SpladeLikeGenerator } from '../../app/index/bench/index.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/index-v1/', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'index-compat-'));

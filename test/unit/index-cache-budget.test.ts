@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultCacheBytes } from '../../app/index/index.js';
+import { defaultCacheBytes } from '../../app/index/sparse-index.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SpladeLikeGenerator, sparseDot, validateSparseVector } from '../../app/index/index.js';
+import { sparseDot, validateSparseVector } from '../../app/index/index.js';
+import { SpladeLikeGenerator } from '../../app/index/bench/index.js';
 
 describe('SpladeLikeGenerator', () => {
   const generator = new SpladeLikeGenerator({ seed: 42 });

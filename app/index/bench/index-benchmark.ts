@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { SparseIndex, DEFAULT_APPROXIMATION, defaultCacheBytes, quantize, type ApproximationOptions } from '../index.js';
+import { SparseIndex, DEFAULT_APPROXIMATION, quantize, type ApproximationOptions } from '../index.js';
+import { defaultCacheBytes } from '../sparse-index.js';
 import { TopKHeap } from '../query/top-k-heap.js';
 import { SpladeLikeGenerator } from './splade-like-generator.js';
 import { spawnModule } from './spawn-module.js';

@@ -84,7 +84,8 @@ export interface FileFilter {
   modifiedBefore?: number;
 }
 
-interface FileRowRaw {
+/** A `files` row as SQLite returns it. */
+export interface FileRowRaw {
   id: number;
   folder_id: number | null;
   path: string;
@@ -189,7 +190,10 @@ export function decodeVectorBlob(blob: Uint8Array): { indices: Uint32Array; valu
   return { indices, values };
 }
 
-/** Read queries over the catalog; bound to one connection (so to one snapshot inside a read transaction). */
+/**
+ * Read queries over the catalog; bound to one connection (so to one snapshot inside a read transaction). The
+ * writer's statements are in catalog-writer.ts; no other module holds SQL.
+ */
 export class CatalogQueries {
   private readonly statements;
 
@@ -320,6 +324,31 @@ export class CatalogQueries {
       out.set(passage.id, { passage, file });
     }
     return out;
+  }
+
+  /** passage id → origin of every passage that has postings (origin not NULL); for the consistency check. */
+  passageOrigins(): Map<number, string> {
+    const originOf = new Map<number, string>();
+    for (const [id, origin] of this.db.prepare('SELECT id, origin FROM passages WHERE origin IS NOT NULL').raw().iterate() as IterableIterator<[number, string]>) {
+      originOf.set(id, origin);
+    }
+    return originOf;
+  }
+
+  /** Files whose recorded passage count differs from their passage rows. */
+  passageCountMismatches(): { id: number; recorded: number; actual: number }[] {
+    return this.db
+      .prepare(
+        `SELECT id, recorded, actual FROM (
+           SELECT f.id AS id, f.passage_count AS recorded, count(p.id) AS actual FROM files f LEFT JOIN passages p ON p.file_id = f.id GROUP BY f.id
+         ) WHERE recorded != actual`,
+      )
+      .all() as { id: number; recorded: number; actual: number }[];
+  }
+
+  /** Passages whose file row is gone. */
+  orphanPassageCount(): number {
+    return this.db.prepare('SELECT count(*) FROM passages p LEFT JOIN files f ON f.id = p.file_id WHERE f.id IS NULL').pluck().get() as number;
   }
 
   /** A bitmap over file ids: byte i = 1 when file i passes `filter`. */

@@ -1,3 +1,4 @@
-/** The SQLite catalog: schema, connection setup and read queries (the writer issues its own statements). */
+/** The SQLite catalog: schema, connection setup, read queries and the writer's statements (all of the index's SQL). */
 export * from './catalog.js';
+export { CatalogWriter, type FileRowInput, type PassageRowInput } from './catalog-writer.js';
 export { CATALOG_FORMAT_VERSION, CATALOG_SCHEMA } from './catalog-schema.js';

@@ -10,7 +10,8 @@
  * Scores are in impact units (Σ weight × code); multiply by the quantizer scale for weights.
  */
 import type { Page, SegmentReader } from '../segment/segment-reader.js';
-import { TERM_BUCKET_BITS, blockLayout, bucketCountOf } from '../segment/segment-format.js';
+import { TERM_BUCKET_BITS, bucketCountOf } from '../segment/segment-format.js';
+import { forEachQueryTermInBlock, openBlock } from '../segment/block-decoder.js';
 import type { PreparedQuery } from './prepared-query.js';
 import type { TopKHeap } from './top-k-heap.js';
 
@@ -224,16 +225,8 @@ function addDenseBounds(ub: Float32Array, blockCount: number, lists: Uint8Array[
  * terms are ascending, so each term bucket of the block is scanned at most once, forward.
  */
 export function scoreBlock(page: Page, b: number, buckets: number, qTerms: Uint32Array, qWeights: Float64Array, acc: Float64Array): number {
-  const o = page.start[b - page.firstBlock]!;
-  const u16 = page.u16;
-  const nTerms = page.u32[o >> 2]!;
-  const nPostings = page.u32[(o >> 2) + 1]!;
-  const layout = blockLayout(nTerms, nPostings, buckets, o);
-  const wide = layout.wide;
-  const table = wide ? page.u32 : page.u16;
-  const tableAt = wide ? layout.tableOffset >> 2 : layout.tableOffset >> 1;
-  const entriesAt = layout.entriesOffset >> 1;
-  const postingsAt = layout.postingsOffset >> 1;
+  // The term walk of forEachQueryTermInBlock, inlined by hand: this loop is most of a search's time.
+  const { table, tableAt, entriesAt, postingsAt, u16 } = openBlock(page, b, buckets);
   const nq = qTerms.length;
   let read = 0;
   let bucket = -1;
@@ -278,50 +271,19 @@ export function docTermImpacts(reader: SegmentReader, doc: number, qTerms: Uint3
   const b = Math.floor(doc / reader.blockSize);
   const inBlock = doc - b * reader.blockSize;
   const page = reader.pageOf(b);
-  const buckets = bucketCountOf(reader.meta.vocabSize);
-  const o = page.start[b - page.firstBlock]!;
   const u16 = page.u16;
-  const layout = blockLayout(page.u32[o >> 2]!, page.u32[(o >> 2) + 1]!, buckets, o);
-  const table = layout.wide ? page.u32 : page.u16;
-  const tableAt = layout.wide ? layout.tableOffset >> 2 : layout.tableOffset >> 1;
-  const entriesAt = layout.entriesOffset >> 1;
-  const postingsAt = layout.postingsOffset >> 1;
   const terms: number[] = [];
   const impacts: number[] = [];
-  let bucket = -1;
-  let j = 0;
-  let jEnd = 0;
-  let p = 0;
-  for (let i = 0; i < qTerms.length; i++) {
-    const term = qTerms[i]!;
-    const termBucket = term >> TERM_BUCKET_BITS;
-    if (termBucket !== bucket) {
-      if (termBucket >= buckets) break;
-      bucket = termBucket;
-      j = table[tableAt + 2 * bucket]!;
-      p = table[tableAt + 2 * bucket + 1]!;
-      jEnd = table[tableAt + 2 * bucket + 2]!;
-    }
-    const low = term & LOW_MASK;
-    let entry = 0;
-    while (j < jEnd && ((entry = u16[entriesAt + j]!) & 0xff) < low) {
-      p += (entry >> 8) + 1;
-      j++;
-    }
-    if (j < jEnd && (entry & 0xff) === low) {
-      const end = p + (entry >> 8) + 1;
-      for (let q = p; q < end; q++) {
-        const posting = u16[postingsAt + q]!;
-        const d = posting & 0xff;
-        if (d === inBlock) {
-          terms.push(term);
-          impacts.push(posting >> 8);
-        }
-        if (d >= inBlock) break;
+  forEachQueryTermInBlock(page, b, bucketCountOf(reader.meta.vocabSize), qTerms, (i, begin, end, postingsAt) => {
+    for (let q = begin; q < end; q++) {
+      const posting = u16[postingsAt + q]!;
+      const d = posting & 0xff;
+      if (d === inBlock) {
+        terms.push(qTerms[i]!);
+        impacts.push(posting >> 8);
       }
-      p = end;
-      j++;
+      if (d >= inBlock) break;
     }
-  }
+  });
   return { terms, impacts };
 }

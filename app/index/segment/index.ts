@@ -3,4 +3,5 @@ export * from './segment-format.js';
 export { ForwardBatch, type ForwardDocs } from './forward-batch.js';
 export { reorderDocs, type ReorderOptions } from './doc-reorder.js';
 export { serializeSegment, type SerializeOptions, type SerializedSegment } from './segment-serializer.js';
-export { SegmentReader, forEachBlockTerm, type BlockMaxList, type Page, type CachedItem } from './segment-reader.js';
+export { SegmentReader, type BlockMaxList, type Page, type CachedItem } from './segment-reader.js';
+export { openBlock, forEachBlockTerm, forEachQueryTermInBlock, type BlockView } from './block-decoder.js';

@@ -4,7 +4,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { IndexCorruptError, IndexError } from '../index-errors.js';
-import { crc32 } from '../storage/crc32.js';
+import { crc32 } from 'node:zlib';
 import type { ByteLru } from '../storage/byte-lru.js';
 import {
   HEADER_MAGIC,
@@ -12,13 +12,12 @@ import {
   SEGMENT_FORMAT_VERSION,
   TRAILER_BYTES,
   TRAILER_MAGIC,
-  blockLayout,
   bucketCountOf,
-  TERM_BUCKET_BITS,
   type SectionName,
   type SectionTable,
   type SegmentMeta,
 } from './segment-format.js';
+import { forEachBlockTerm, openBlock } from './block-decoder.js';
 
 /** One term's block maxima in a segment: either dense (one u8 per block, 0 = absent) or sparse (ids + maxima). */
 export interface BlockMaxList {
@@ -35,35 +34,6 @@ export interface Page {
   u16: Uint16Array;
   u32: Uint32Array;
   start: Uint32Array;
-}
-
-/**
- * Calls `visit(term, begin, end, postingsAt)` for each term of block `b` in ascending order. The term's postings
- * are `page.u16[postingsAt + p]` for p in [begin, end): doc within the block = value & 255, impact = value >> 8.
- */
-export function forEachBlockTerm(
-  page: Page,
-  b: number,
-  buckets: number,
-  visit: (term: number, begin: number, end: number, postingsAt: number) => void,
-): void {
-  const o = page.start[b - page.firstBlock]!;
-  const nTerms = page.u32[o >> 2]!;
-  const nPostings = page.u32[(o >> 2) + 1]!;
-  const layout = blockLayout(nTerms, nPostings, buckets, o);
-  const postingsAt = layout.postingsOffset >> 1;
-  const entriesAt = layout.entriesOffset >> 1;
-  const firstTerm = (index: number) => (layout.wide ? page.u32[(layout.tableOffset >> 2) + 2 * index]! : page.u16[(layout.tableOffset >> 1) + 2 * index]!);
-  let p = 0;
-  for (let bucket = 0; bucket < buckets; bucket++) {
-    const to = firstTerm(bucket + 1);
-    for (let j = firstTerm(bucket); j < to; j++) {
-      const entry = page.u16[entriesAt + j]!;
-      const count = (entry >> 8) + 1;
-      visit((bucket << TERM_BUCKET_BITS) | (entry & 0xff), p, p + count, postingsAt);
-      p += count;
-    }
-  }
 }
 
 export type CachedItem = BlockMaxList | Page | Uint32Array;
@@ -151,7 +121,7 @@ export class SegmentReader {
       fd = openSync(path, 'r');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new IndexCorruptError(`Cannot open segment ${name}: ${path} is missing`, path, name);
+      if (code === 'ENOENT') throw new IndexCorruptError(`Cannot open segment ${name}: ${path} is missing`, path, name, 'missing');
       throw error;
     }
     try {
@@ -326,11 +296,8 @@ export class SegmentReader {
     const bs = this.meta.blockSize;
     const buckets = bucketCountOf(this.meta.vocabSize);
     for (let b = 0; b < this.meta.blockCount; b++) {
-      const page = this.pageOf(b);
-      const o = page.start[b - page.firstBlock]!;
-      const nPostings = page.u32[(o >> 2) + 1]!;
-      const postingsAt = blockLayout(page.u32[o >> 2]!, nPostings, buckets, o).postingsOffset >> 1;
-      for (let p = 0; p < nPostings; p++) counts[b * bs + (page.u16[postingsAt + p]! & 0xff)]!++;
+      const { nPostings, postingsAt, u16 } = openBlock(this.pageOf(b), b, buckets);
+      for (let p = 0; p < nPostings; p++) counts[b * bs + (u16[postingsAt + p]! & 0xff)]!++;
     }
     const liveDocs: number[] = [];
     for (let d = 0; d < n; d++) if (isLive(d)) liveDocs.push(d);

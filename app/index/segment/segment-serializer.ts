@@ -3,7 +3,7 @@
  * block-max lists, directories and a checksummed trailer. The file is written sequentially, fsynced, and never
  * changed afterwards; on any error the partial file is deleted (or left as an orphan that the next open removes).
  */
-import { crc32 } from '../storage/crc32.js';
+import { crc32 } from 'node:zlib';
 import { SequentialFile } from '../storage/directory.js';
 import { failPoint } from '../storage/fail-points.js';
 import type { ForwardDocs } from './forward-batch.js';

@@ -4,7 +4,11 @@
  */
 import { closeSync, fsyncSync, openSync, readdirSync, rmSync, writeSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { failPoint } from './fail-points.js';
+import { failPoint, type FailPointName } from './fail-points.js';
+
+/** The kinds of file written through SequentialFile: each has its `.write` and `.fsync` fail points. */
+export type SequentialFileKind = KindOf<FailPointName>;
+type KindOf<Name> = Name extends `${infer Kind}.write` ? Kind : never;
 
 /** fsync the directory itself so that created, renamed and deleted entries are durable. Best effort on Windows. */
 export function syncDirectory(dir: string): void {
@@ -27,7 +31,7 @@ export class SequentialFile {
 
   constructor(
     readonly path: string,
-    private readonly failPrefix: string,
+    private readonly failPrefix: SequentialFileKind,
   ) {
     this.fd = openSync(path, 'wx');
   }

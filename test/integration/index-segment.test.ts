@@ -8,7 +8,8 @@ import { reorderDocs } from '../../app/index/segment/doc-reorder.js';
 import { serializeSegment } from '../../app/index/segment/segment-serializer.js';
 import { SegmentReader, type CachedItem } from '../../app/index/segment/segment-reader.js';
 import { ByteLru } from '../../app/index/storage/byte-lru.js';
-import { IndexCorruptError, SpladeLikeGenerator, quantize } from '../../app/index/index.js';
+import { IndexCorruptError, quantize } from '../../app/index/index.js';
+import { SpladeLikeGenerator } from '../../app/index/bench/index.js';
 import { Random } from '../../app/index/random.js';
 
 let root: string;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SparseIndex, SpladeLikeGenerator, randomSparseVector, type SparseVector } from '../../app/index/index.js';
+import { SparseIndex, type SparseVector } from '../../app/index/index.js';
+import { SpladeLikeGenerator, randomSparseVector } from '../../app/index/bench/index.js';
 import { Random } from '../../app/index/random.js';
 import { IndexModel, assertCatalogMatchesModel, assertExactMatchesModel } from '../helpers/index-reference-model.js';
 
