@@ -4,30 +4,26 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SparseEncoder } from '../../app/encoder/index.js';
 import { planExecutionProviders } from '../../app/onnxruntime/index.js';
-import { compareVector, copyFixture, editJson, FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
+import { compareVector, copyFixture, editJson, FIXTURE_V6, useEncoderFixture } from '../helpers/encoder-helpers.js';
 
 describe('SparseEncoder: bad inputs and edge cases', () => {
-  let expected: Expected;
-  let cache: Awaited<ReturnType<typeof tempFolder>>;
+  const suite = useEncoderFixture('splade-errors-cache-');
   let fixture: Awaited<ReturnType<typeof copyFixture>>;
   before(async () => {
-    expected = await readExpected();
-    cache = await tempFolder('splade-errors-cache-');
     fixture = await copyFixture();
   });
   after(async () => {
-    await cache.dispose();
     await fixture.dispose();
   });
-  const load = (folder: string, options = {}) => SparseEncoder.load(folder, { device: 'cpu', cacheDir: cache.path, ...options });
+  const load = (folder: string, options = {}) => SparseEncoder.load(folder, { device: 'cpu', cacheDir: suite.cacheDir, ...options });
 
   it('encodes empty and very long texts (truncated to 512 tokens, not rejected)', async () => {
     const encoder = await load(FIXTURE_V6);
     try {
       const [empty, long, whitespace] = await encoder.encodeDocument(['', 'word '.repeat(20000), '   leading and trailing whitespace   ']);
-      compareVector(empty!, expected.document[9]!, 'empty text');
-      compareVector(long!, expected.document[11]!, 'long text'); // "word " x 600 truncates to the same 510 tokens
-      compareVector(whitespace!, expected.document[10]!, 'whitespace');
+      compareVector(empty!, suite.expected.document[9]!, 'empty text');
+      compareVector(long!, suite.expected.document[11]!, 'long text'); // "word " x 600 truncates to the same 510 tokens
+      compareVector(whitespace!, suite.expected.document[10]!, 'whitespace');
       assert.deepEqual(await encoder.encode([]), []);
     } finally {
       await encoder.dispose();
@@ -98,8 +94,8 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
       assert.equal(encoder.executionProvider.provider, 'cpu');
       assert.match(encoder.executionProvider.fallbackReason!, /^cuda failed: /);
       assert.match(encoder.executionProvider.runtime, /onnxruntime-node/);
-      const [vector] = await encoder.encodeQuery([expected.queries[0]!]);
-      compareVector(vector!, expected.query[0]!, 'fallback');
+      const [vector] = await encoder.encodeQuery([suite.expected.queries[0]!]);
+      compareVector(vector!, suite.expected.query[0]!, 'fallback');
     } finally {
       await encoder.dispose();
     }
@@ -113,9 +109,9 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
   it('applies maxActiveDims: the k largest weights of the full vector', async () => {
     const encoder = await load(FIXTURE_V6, { maxActiveDims: 10 });
     try {
-      const [vector] = await encoder.encodeDocument([expected.texts[0]!]);
+      const [vector] = await encoder.encodeDocument([suite.expected.texts[0]!]);
       assert.equal(vector!.indices.length, 10);
-      const top = expected.decode[0]!.map(([, w]) => w).sort((a, b) => a - b);
+      const top = suite.expected.decode[0]!.map(([, w]) => w).sort((a, b) => a - b);
       assert.deepEqual([...vector!.values].sort((a, b) => a - b).map((w) => w.toFixed(5)), top.map((w) => w.toFixed(5)));
     } finally {
       await encoder.dispose();

@@ -18,7 +18,7 @@ import { DataType, encodeModel } from '../../app/encoder/onnx/onnx-proto.js';
 import { BertTokenizer, padBatch } from '../../app/encoder/tokenizer/index.js';
 import { loadOnnxRuntime, tinyAddModel, type OnnxRuntimeModule } from '../../app/onnxruntime/index.js';
 import { BERT_SMALL, writeRandomSpladeModel } from '../bench/random-splade-model.js';
-import { checkParity, compareVector, FIXTURE_V6, readExpected, tempFolder, type Expected, type SparseRow } from '../unit/encoder-helpers.js';
+import { checkParity, compareVector, FIXTURE_V6, readExpected, tempFolder, type Expected, type SparseRow } from '../helpers/encoder-helpers.js';
 
 /**
  * Float16 tolerance, per vector: |weight − reference| ≤ FP16_TOLERANCE × (largest reference weight of the vector).

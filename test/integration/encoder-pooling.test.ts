@@ -10,7 +10,7 @@ import { buildBertGraph } from '../../app/encoder/onnx/bert-graph.js';
 import { encodeModel } from '../../app/encoder/onnx/onnx-proto.js';
 import type { SpladePoolingConfig } from '../../app/encoder/splade-pooling.js';
 import { BertTokenizer, padBatch } from '../../app/encoder/tokenizer/index.js';
-import { checkParity, copyFixture, editJson, FIXTURE_BASE, FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
+import { checkParity, copyFixture, editJson, FIXTURE_BASE, FIXTURE_V6, readExpected, tempFolder, type Expected } from '../helpers/encoder-helpers.js';
 
 const V = 30522;
 

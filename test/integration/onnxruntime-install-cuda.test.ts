@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { runCliCaptured } from '../helpers/run-cli.js';
 import { cudaPackManifestName, inspectCudaPack, type CudaPackManifest } from '../../app/onnxruntime/cuda-pack.js';
 import { bundledOnnxRuntime } from '../../app/onnxruntime/runtime-locations.js';
-import { fakeElf, fakeGpuNupkg, fakeProviderLibraries } from '../unit/onnxruntime-fixtures.js';
+import { fakeElf, fakeGpuNupkg, fakeProviderLibraries } from '../helpers/onnxruntime-fixtures.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
@@ -291,7 +291,7 @@ describe('splade-search install-cuda against a loopback NuGet feed', { skip: !li
     assert.match(folder.stderr, /holds no libonnxruntime_providers_shared\.so and libonnxruntime_providers_cuda\.so \(looked in /);
     const arm = join(work, 'arm.nupkg');
     const inputs = fakeProviderLibraries();
-    const { zipArchive } = await import('../unit/onnxruntime-fixtures.js');
+    const { zipArchive } = await import('../helpers/onnxruntime-fixtures.js');
     writeFileSync(arm, zipArchive(Object.keys(inputs).map((name) => ({ name: `runtimes/linux-x64/native/${name}`, data: fakeElf({ needed: [], machine: 183 }) }))));
     const wrongArch = await cli(['install-cuda', '--from', arm], envFor(fresh));
     assert.equal(wrongArch.code, 1);

@@ -13,7 +13,7 @@ import {
 import { createLibraryLookup, parseLdconfig } from '../../app/onnxruntime/library-lookup.js';
 import { bundledOnnxRuntime } from '../../app/onnxruntime/runtime-locations.js';
 import { checkVulkan, findGpuDeviceNodes, type GpuDeviceNodes } from '../../app/onnxruntime/vulkan-check.js';
-import { fakeCudaProviderNeeds, fakeElf, fakeProviderLibraries } from './onnxruntime-fixtures.js';
+import { fakeCudaProviderNeeds, fakeElf, fakeProviderLibraries } from '../helpers/onnxruntime-fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ort-plan-'));
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SafetensorsFile, halfToFloat } from '../../app/encoder/safetensors.js';
 import { encodeSafetensors, writeSafetensors } from '../../app/encoder/safetensors-writer.js';
-import { FIXTURE_BASE, FIXTURE_V6, tempFolder } from './encoder-helpers.js';
+import { FIXTURE_BASE, FIXTURE_V6, tempFolder } from '../helpers/encoder-helpers.js';
 
 function header(json: unknown, data = Buffer.alloc(0)): Buffer {
   const text = Buffer.from(JSON.stringify(json));

@@ -6,7 +6,7 @@ import { loadBertWeights } from '../../app/encoder/model-weights.js';
 import { readModelFolder } from '../../app/encoder/model-folder.js';
 import { SafetensorsFile } from '../../app/encoder/safetensors.js';
 import { writeSafetensors, type SafetensorsTensor } from '../../app/encoder/safetensors-writer.js';
-import { copyFixture, editJson, FIXTURE_BASE, FIXTURE_V6 } from './encoder-helpers.js';
+import { copyFixture, editJson, FIXTURE_BASE, FIXTURE_V6 } from '../helpers/encoder-helpers.js';
 
 async function loadFixture(folder: string) {
   const model = await readModelFolder(folder);

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ElfReadError, readElfDynamicInfo } from '../../app/onnxruntime/elf-dynamic-section.js';
 import { ZipArchive, ZipReadError } from '../../app/onnxruntime/zip-reader.js';
-import { fakeElf, zipArchive } from './onnxruntime-fixtures.js';
+import { fakeElf, zipArchive } from '../helpers/onnxruntime-fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ort-elf-zip-'));
 after(() => rmSync(work, { recursive: true, force: true }));

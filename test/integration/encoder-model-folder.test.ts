@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readModelFolder } from '../../app/encoder/model-folder.js';
-import { copyFixture, editJson, FIXTURE_BASE, FIXTURE_V5, FIXTURE_V6 } from './encoder-helpers.js';
+import { copyFixture, editJson, FIXTURE_BASE, FIXTURE_V5, FIXTURE_V6 } from '../helpers/encoder-helpers.js';
 
 describe('readModelFolder', () => {
   it('reads the sentence-transformers v6 layout with a LoRA adapter over ../base', async () => {

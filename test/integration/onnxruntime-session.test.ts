@@ -151,7 +151,7 @@ describe('createSessionWithFallback with the real onnxruntime-node (CPU machine)
 
 describe('loadOnnxRuntime in a worker thread', () => {
   test('loads the module and runs a CPU session there', async () => {
-    const worker = startWorker(new URL('./onnxruntime-load-worker.js', import.meta.url), { workerData: { dataDir: emptyData } });
+    const worker = startWorker(new URL('../helpers/onnxruntime-load-worker.js', import.meta.url), { workerData: { dataDir: emptyData } });
     const message = await new Promise<unknown>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);

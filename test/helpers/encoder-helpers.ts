@@ -1,5 +1,6 @@
 /** Shared helpers for the encoder tests: fixture paths, temporary copies of the fixture, JSON edits. */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,40 @@ export async function editJson(path: string, edit: (json: any) => unknown): Prom
 export async function tempFolder(prefix = 'splade-test-'): Promise<{ path: string; dispose(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, dispose: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** What `useEncoderFixture` gives a suite once its `before` hook ran. */
+export interface EncoderFixture {
+  /** The vectors sentence-transformers computed for the fixture (expected.json). */
+  readonly expected: Expected;
+  /** A fresh ONNX cache folder for this suite (pass as `cacheDir`), removed after it. */
+  readonly cacheDir: string;
+}
+
+/**
+ * The set-up every encoder integration suite shares: registers `before` (read expected.json, make a fresh cache
+ * folder) and `after` (remove it) in the calling suite, and returns accessors valid inside its tests.
+ */
+export function useEncoderFixture(prefix = 'splade-cache-'): EncoderFixture {
+  let expected: Expected | undefined;
+  let cache: { path: string; dispose(): Promise<void> } | undefined;
+  before(async () => {
+    expected = await readExpected();
+    cache = await tempFolder(prefix);
+  });
+  after(() => cache?.dispose());
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useEncoderFixture: read inside a test or hook, after its before hook ran');
+    return value;
+  };
+  return {
+    get expected() {
+      return ready(expected);
+    },
+    get cacheDir() {
+      return ready(cache).path;
+    },
+  };
 }
 
 /** Max |ours − reference| over the union of indices; asserts the same active dimensions (reference ≥ 1e-6). */
