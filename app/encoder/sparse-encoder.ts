@@ -3,7 +3,8 @@ import { EncoderSession, type WorkerStats } from './encoder-session.js';
 import type { Device, ExecutionChoice } from './execution-providers.js';
 import { readModelFolder, type ModelFolderOptions, type SpladeModelFolder } from './model-folder.js';
 import type { ModelPrecision, OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
-import { dot, selectMaxActiveDims, topEntries, type SparseVector } from './sparse-vector.js';
+import { dot, type SparseVector } from '../sparse/sparse-vector.js';
+import { selectMaxActiveDims, topEntries } from './sparse-vector.js';
 import { BertTokenizer, padBatch } from './tokenizer/index.js';
 
 /** The precision option: 'auto' (the default) is float16 on WebGPU and float32 on every other provider. */
