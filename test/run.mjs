@@ -12,8 +12,12 @@ import { fileURLToPath } from 'node:url';
 
 /** Generous: the slowest ordinary file takes well under a minute on a loaded 2-core CI machine. */
 const DEFAULT_TIMEOUT_MS = 120_000;
-/** Files whose own tests state longer limits (SIGKILL crash loops, a child-process bench); path → limit for the whole file. */
+/**
+ * Files that legitimately take longer as a whole (SIGKILL crash loops, a child-process bench, building a dozen graph
+ * forms): path → limit for the whole file. encoder-gpu-forms takes ~30 s of CPU, ~125 s on a loaded 2-core machine.
+ */
 const FILE_TIMEOUT_MS = {
+  'test/integration/encoder-gpu-forms.test.ts': 600_000,
   'test/integration/index-crash.test.ts': 1_500_000,
   'test/integration/index-bench-cli.test.ts': 300_000,
   'test/integration/index-concurrency.test.ts': 300_000,

@@ -10,12 +10,13 @@ import { SparseEncoder, type PrecisionSetting } from '../../app/encoder/index.js
 import { readModelFolder, type SpladeModelFolder } from '../../app/encoder/model-folder.js';
 import { loadBertWeights } from '../../app/encoder/model-weights.js';
 import type { BertWeights } from '../../app/encoder/bert-weights.js';
-import { buildBertGraph, type AttentionKind, type Precision, type WebGpuGraphTuning } from '../../app/encoder/onnx/bert-graph.js';
+import { buildBertGraph, type AttentionKind, type WebGpuGraphTuning } from '../../app/encoder/onnx/bert-graph.js';
 import { encodeModel } from '../../app/encoder/onnx/onnx-proto.js';
 import { runDenseBatch } from '../../app/encoder/onnx-runner.js';
 import { BertTokenizer, padBatch, type TokenBatch } from '../../app/encoder/tokenizer/index.js';
 import { loadOnnxRuntime, type OnnxRuntimeModule } from '../../app/onnxruntime/index.js';
 import { FIXTURE_V6, readExpected, useEncoderFixture } from '../helpers/encoder-helpers.js';
+import type { FloatPrecision } from '../../app/encoder/precision.js';
 
 /** The float16 tolerance of encoder-gpu-webgpu.test.ts: 30 units of float16 roundoff, of each vector's largest weight. */
 const FP16_TOLERANCE = 30 * 2 ** -11;
@@ -27,7 +28,7 @@ describe('WebGPU graph forms on the CPU provider', () => {
   let batch: TokenBatch;
   let reference: Float32Array;
 
-  const run = async (options: { precision: Precision; attention?: AttentionKind; target?: 'cpu' | 'webgpu'; webgpu?: WebGpuGraphTuning }) => {
+  const run = async (options: { precision: FloatPrecision; attention?: AttentionKind; target?: 'cpu' | 'webgpu'; webgpu?: WebGpuGraphTuning }) => {
     const bytes = encodeModel(buildBertGraph(weights, { pooling: model.pooling, ...options })).toBytes();
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], logSeverityLevel: 3 });
     try {

@@ -7,8 +7,9 @@ import type { SpladePoolingConfig } from '../splade-pooling.js';
 import { floatAttr, GraphBuilder, intAttr, intsAttr } from './graph-builder.js';
 import { DataType, type OnnxModel } from './onnx-proto.js';
 import { appendExactLog1p, POOLED_LOGITS_OUTPUT as POOLED_LOGITS, SPARSE_WEIGHTS_OUTPUT as SPARSE_WEIGHTS } from './pooling-nodes.js';
+import { EncoderError } from '../encoder-error.js';
+import type { FloatPrecision } from '../precision.js';
 
-export type Precision = 'fp32' | 'fp16';
 /** 'fused': onnxruntime contrib operators (Attention, SkipLayerNormalization, BiasGelu); 'plain': standard ONNX only. */
 export type AttentionKind = 'fused' | 'plain';
 /**
@@ -68,7 +69,7 @@ export interface WebGpuGraphTuning {
 
 export interface BertGraphOptions {
   /** Weights and compute type; inputs and outputs stay int64 / float32 either way. Default 'fp32'. */
-  precision?: Precision;
+  precision?: FloatPrecision;
   /** Default 'fused'. */
   attention?: AttentionKind;
   /** Pooling inside the graph, or 'none' for a plain masked-LM graph with a `logits` output. */
@@ -89,7 +90,7 @@ export const WEBGPU_GRAPH_VERSION = '3';
  * under onnxruntime's largest cached buffer (4 chunks of float16 logits, 8 of float32). Measured on an H200 at
  * 32 x 256 (test/bench/RESULTS.md): fp16 384 -> 452 sequences/s with 4 chunks, fp32 268 -> 335 with 8.
  */
-export function defaultDecoderChunks(precision: Precision, float32Head = false): number {
+export function defaultDecoderChunks(precision: FloatPrecision, float32Head = false): number {
   return precision === 'fp32' || float32Head ? 8 : 4;
 }
 
@@ -184,7 +185,7 @@ export function buildBertGraph(weights: BertWeights, options: BertGraphOptions):
   // Exactly the FFN; in float16 each down-projection sum runs over I/c terms instead of I (onnxruntime's WebGPU MatMul
   // accumulates in the compute type, so its rounding error grows with the length of the sum).
   const ffnGroups = target === 'webgpu' ? Math.max(1, Math.floor(tuning.ffnSplit)) : 1;
-  if (cfg.intermediateSize % ffnGroups !== 0) throw new Error(`ffnSplit ${ffnGroups} does not divide the intermediate size ${cfg.intermediateSize}`);
+  if (cfg.intermediateSize % ffnGroups !== 0) throw new EncoderError('invalid-option', `ffnSplit ${ffnGroups} does not divide the intermediate size ${cfg.intermediateSize}`);
   let hiddenShape = '';
   const splitFfn = (input: string, w: BertLayerWeights, p: string): string => {
     const c = ffnGroups;
