@@ -67,7 +67,8 @@ export function parseBertConfig(json: unknown, where: string): BertConfig {
     tieWordEmbeddings: c.tie_word_embeddings !== false,
   };
   if (config.hiddenSize % config.numAttentionHeads !== 0) {
-    throw new Error(
+    throw new EncoderError(
+      'model-invalid',
       `${where}: hidden_size ${config.hiddenSize} is not a multiple of num_attention_heads ${config.numAttentionHeads}`,
     );
   }

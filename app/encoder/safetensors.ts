@@ -154,7 +154,7 @@ export class SafetensorsFile {
 }
 
 function parseTensorInfo(where: string, name: string, value: unknown, dataLength: number): SafetensorsTensorInfo {
-  const bad = (problem: string) => new Error(`${where}: tensor ${name}: ${problem}`);
+  const bad = (problem: string) => new EncoderError('model-invalid', `${where}: tensor ${name}: ${problem}`);
   if (typeof value !== 'object' || value === null) throw bad('the header entry is not an object');
   const entry = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   if (typeof entry.dtype !== 'string' || !(entry.dtype in DTYPE_BYTES)) {

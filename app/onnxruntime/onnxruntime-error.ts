@@ -3,6 +3,8 @@ import type { ProviderAttempt } from './session-with-fallback.js';
 
 /** What went wrong, for callers that react differently (the UI offers the CUDA pack install on `no-usable-provider` with a cuda attempt, a retry on `download-failed`). */
 export type RuntimeErrorCode =
+  /** A device name that is none of auto, cpu, cuda, dml, coreml, webgpu: a typo in a flag or setting; pick one of those. */
+  | 'unknown-device'
   /** Every execution provider of the plan failed to open the model, the CPU included; `attempts` holds each one's error. Report it with the message: the CPU provider should always work. */
   | 'no-usable-provider'
   /** The onnxruntime-node package (or its binding for this platform) is missing or incomplete. Reinstall the app (or `npm ci`). */

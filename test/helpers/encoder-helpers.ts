@@ -5,7 +5,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SparseEncoder, SparseVector } from '../../app/encoder/index.js';
+import { isEncoderError, type EncoderErrorCode, type SparseEncoder, type SparseVector } from '../../app/encoder/index.js';
 
 export const FIXTURE = fileURLToPath(new URL('../fixtures/splade-tiny/', import.meta.url));
 export const FIXTURE_V6 = join(FIXTURE, 'splade-peft');
@@ -128,4 +128,17 @@ export async function checkParity(encoder: SparseEncoder, expected: Expected, la
     ours.forEach(([, weight], k) => assert.ok(Math.abs(weight - reference[k]![1]) <= 1e-5));
   });
   return maxError;
+}
+
+/**
+ * A validator for `assert.rejects`/`assert.throws`: the error is an EncoderError with `code`; `names`, when given,
+ * checks that the message names the object it is about (file, tensor, option), not its wording.
+ */
+export function encoderError(code: EncoderErrorCode, names?: RegExp): (error: unknown) => true {
+  return (error) => {
+    assert.ok(isEncoderError(error), `expected an EncoderError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    if (names) assert.match(error.message, names);
+    return true;
+  };
 }

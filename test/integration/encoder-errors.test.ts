@@ -4,7 +4,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SparseEncoder } from '../../app/encoder/index.js';
 import { planExecutionProviders } from '../../app/onnxruntime/index.js';
-import { compareVector, copyFixture, editJson, FIXTURE_V6, useEncoderFixture } from '../helpers/encoder-helpers.js';
+import { compareVector, copyFixture, editJson, FIXTURE_V6, useEncoderFixture, encoderError } from '../helpers/encoder-helpers.js';
 
 describe('SparseEncoder: bad inputs and edge cases', () => {
   const suite = useEncoderFixture('splade-errors-cache-');
@@ -28,7 +28,7 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
     } finally {
       await encoder.dispose();
     }
-    await assert.rejects(encoder.encode(['x']), /the encoder has been disposed/);
+    await assert.rejects(encoder.encode(['x']), encoderError('encoder-closed', /the encoder has been disposed/));
   });
 
   it('reports missing and corrupt safetensors naming file and tensor', async () => {
@@ -36,11 +36,11 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
     const bytes = await readFile(weights);
     try {
       await writeFile(weights, bytes.subarray(0, bytes.length - 5000));
-      await assert.rejects(load(fixture.v6), /Cannot read model\.safetensors in .*base: tensor cls\.predictions\.bias: data offsets \[4041216, 4163304\] lie beyond the end of the file \(data section is 4162784 bytes\)/);
+      await assert.rejects(load(fixture.v6), encoderError('model-invalid', /Cannot read model\.safetensors in .*base: tensor cls\.predictions\.bias: data offsets \[4041216, 4163304\] lie beyond the end of the file \(data section is 4162784 bytes\)/));
       await writeFile(weights, Buffer.from([1, 2, 3]));
-      await assert.rejects(load(fixture.v6), /model\.safetensors in .*base: file is 3 bytes, too short for a safetensors header/);
+      await assert.rejects(load(fixture.v6), encoderError('model-invalid', /model\.safetensors in .*base: file is 3 bytes, too short for a safetensors header/));
       await rm(weights);
-      await assert.rejects(load(fixture.v6), /Cannot find the base model weights in .*base: no model\.safetensors/);
+      await assert.rejects(load(fixture.v6), encoderError('model-not-found', /Cannot find the base model weights in .*base: no model\.safetensors/));
     } finally {
       await writeFile(weights, bytes);
     }
@@ -54,7 +54,7 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
         j.hidden_size = 64;
         j.num_attention_heads = 4;
       });
-      await assert.rejects(load(fixture.v6), /tensor bert\.embeddings\.word_embeddings\.weight has shape \[30522, 32\], expected \[30522, 64\] as config\.json implies/);
+      await assert.rejects(load(fixture.v6), encoderError('model-invalid', /tensor bert\.embeddings\.word_embeddings\.weight has shape \[30522, 32\], expected \[30522, 64\] as config\.json implies/));
     } finally {
       await writeFile(config, original);
     }
@@ -62,7 +62,7 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
     const adapterOriginal = await readFile(adapterConfig, 'utf8');
     try {
       await editJson(adapterConfig, (j) => void (j.r = 4));
-      await assert.rejects(load(fixture.v6), /adapter_model\.safetensors in .*: tensor base_model\.model\.bert\.encoder\.layer\.0\.attention\.self\.query\.lora_A\.weight has shape \[8, 32\], expected \[r=4, in_features=32\]/);
+      await assert.rejects(load(fixture.v6), encoderError('model-invalid', /adapter_model\.safetensors in .*: tensor base_model\.model\.bert\.encoder\.layer\.0\.attention\.self\.query\.lora_A\.weight has shape \[8, 32\], expected \[r=4, in_features=32\]/));
     } finally {
       await writeFile(adapterConfig, adapterOriginal);
     }
@@ -72,11 +72,11 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
     const f = await copyFixture();
     try {
       await editJson(join(f.base, 'config.json'), (j) => void (j.architectures = ['BertForSequenceClassification']));
-      await assert.rejects(load(f.v6), /architecture "BertForSequenceClassification" is not supported/);
+      await assert.rejects(load(f.v6), encoderError('model-unsupported', /architecture "BertForSequenceClassification" is not supported/));
       await editJson(join(f.v5, 'modules.json'), (j) => void (j[1].type = 'sentence_transformers.sparse_encoder.models.SparseStaticEmbedding'));
-      await assert.rejects(load(f.v5), /module 1 of type "sentence_transformers\.sparse_encoder\.models\.SparseStaticEmbedding" is not supported/);
+      await assert.rejects(load(f.v5), encoderError('model-unsupported', /module 1 of type "sentence_transformers\.sparse_encoder\.models\.SparseStaticEmbedding" is not supported/));
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.use_dora = true));
-      await assert.rejects(load(f.v6), /adapter_config\.json in .*: DoRA \(use_dora\) is not supported/);
+      await assert.rejects(load(f.v6), encoderError('model-unsupported', /adapter_config\.json in .*: DoRA \(use_dora\) is not supported/));
     } finally {
       await f.dispose();
     }
@@ -102,8 +102,8 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
   });
 
   it('rejects bad options', async () => {
-    await assert.rejects(load(FIXTURE_V6, { batchSize: 0 }), /batch size 0 is not a positive integer/);
-    await assert.rejects(load(FIXTURE_V6, { maxActiveDims: -1 }), /maxActiveDims -1 is not a positive integer/);
+    await assert.rejects(load(FIXTURE_V6, { batchSize: 0 }), encoderError('invalid-option', /batch size 0 is not a positive integer/));
+    await assert.rejects(load(FIXTURE_V6, { maxActiveDims: -1 }), encoderError('invalid-option', /maxActiveDims -1 is not a positive integer/));
   });
 
   it('applies maxActiveDims: the k largest weights of the full vector', async () => {

@@ -15,7 +15,7 @@ import { encodeModel } from '../../app/encoder/onnx/onnx-proto.js';
 import { runDenseBatch } from '../../app/encoder/onnx-runner.js';
 import { BertTokenizer, padBatch, type TokenBatch } from '../../app/encoder/tokenizer/index.js';
 import { loadOnnxRuntime, type OnnxRuntimeModule } from '../../app/onnxruntime/index.js';
-import { FIXTURE_V6, readExpected, useEncoderFixture } from '../helpers/encoder-helpers.js';
+import { FIXTURE_V6, readExpected, useEncoderFixture, encoderError } from '../helpers/encoder-helpers.js';
 import type { FloatPrecision } from '../../app/encoder/precision.js';
 
 /** The float16 tolerance of encoder-gpu-webgpu.test.ts: 30 units of float16 roundoff, of each vector's largest weight. */
@@ -131,7 +131,7 @@ describe('the precision option', () => {
   });
 
   it('refuses a precision it does not know, naming the choices', async () => {
-    await assert.rejects(SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: suite.cacheDir, precision: 'fp8' as PrecisionSetting }), /precision "fp8" is not one of auto, fp32, fp16/);
+    await assert.rejects(SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: suite.cacheDir, precision: 'fp8' as PrecisionSetting }), encoderError('invalid-option', /precision "fp8" is not one of auto, fp32, fp16/));
   });
 
   it('encode --precision fp16 on the CPU: the same top terms as float32 for the fixture documents; a bad value is a usage error', async () => {

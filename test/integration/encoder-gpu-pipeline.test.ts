@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BATCHES_IN_FLIGHT, SparseEncoder, TOKENIZE_WINDOW_BATCHES } from '../../app/encoder/sparse-encoder.js';
-import { FIXTURE_V6, useEncoderFixture } from '../helpers/encoder-helpers.js';
+import { FIXTURE_V6, useEncoderFixture, encoderError } from '../helpers/encoder-helpers.js';
 
 describe('SparseEncoder batching (CPU provider)', () => {
   const suite = useEncoderFixture('splade-pipeline-cache-');
@@ -36,7 +36,7 @@ describe('SparseEncoder batching (CPU provider)', () => {
   });
 
   it('caps the tokens per batch (maxBatchTokens), one text per batch when even one does not fit, same vectors', async () => {
-    await assert.rejects(SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: suite.cacheDir, maxBatchTokens: 0 }), /maxBatchTokens 0 is not a positive integer/);
+    await assert.rejects(SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: suite.cacheDir, maxBatchTokens: 0 }), encoderError('invalid-option', /maxBatchTokens 0 is not a positive integer/));
     for (const maxBatchTokens of [64, 1]) {
       const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: suite.cacheDir, maxBatchTokens });
       try {
@@ -51,7 +51,7 @@ describe('SparseEncoder batching (CPU provider)', () => {
   it('rejects, without unhandled rejections, when the batches cannot run (disposed encoder)', async () => {
     const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: suite.cacheDir, batchSize: 1 });
     await encoder.dispose();
-    await assert.rejects(encoder.encodeDocument(suite.expected.texts), /disposed/);
+    await assert.rejects(encoder.encodeDocument(suite.expected.texts), encoderError('encoder-closed', /disposed/));
   });
 
   it('returns an empty list for no texts', async () => {

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { runCliCaptured } from '../helpers/run-cli.js';
 import { SparseEncoder, type SparseVector } from '../../app/encoder/index.js';
 import { compareEncodings } from '../bench/sparse-agreement.js';
-import { FIXTURE_V6, type SparseRow, useEncoderFixture } from '../helpers/encoder-helpers.js';
+import { FIXTURE_V6, type SparseRow, useEncoderFixture, encoderError } from '../helpers/encoder-helpers.js';
 
 const vector = (row: SparseRow): SparseVector => ({ indices: Int32Array.from(row.indices), values: Float32Array.from(row.values) });
 
@@ -59,7 +59,7 @@ describe('precision int8 (CPU)', () => {
       await encoder.dispose();
     }
     for (const device of ['webgpu', 'cuda'] as const) {
-      await assert.rejects(SparseEncoder.load(FIXTURE_V6, { precision: 'int8', device, cacheDir: suite.cacheDir }), new RegExp(`precision int8 runs on the CPU provider only; device "${device}" was asked for`));
+      await assert.rejects(SparseEncoder.load(FIXTURE_V6, { precision: 'int8', device, cacheDir: suite.cacheDir }), encoderError('precision-unsupported', new RegExp(`precision int8 runs on the CPU provider only; device "${device}" was asked for`)));
     }
   });
 
