@@ -54,6 +54,11 @@ export const settingsSchema = z.strictObject({
   startAtLogin: z.boolean(),
 });
 
+/** The schema's device and precision choices are the encoder's (through Settings): this stops compiling if they drift apart. */
+type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const settingsChoicesMatch: SameType<z.infer<typeof settingsSchema>['device'], Settings['device']> & SameType<z.infer<typeof settingsSchema>['precision'], Settings['precision']> = true;
+void settingsChoicesMatch;
+
 /** One call of the API. */
 export interface MethodSpec<P extends z.ZodType, R, H extends 'engine' | 'shell' = 'engine' | 'shell'> {
   summary: string;

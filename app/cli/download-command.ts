@@ -1,11 +1,11 @@
 /** `splade-search download`: fetches the model (and the base model of a LoRA adapter) into the Hugging Face cache, or checks the cache, and prints the folders. */
 import type { WriteStream } from 'node:tty';
 import { UsageError, CliError } from './cli-error.js';
+import { createProgressBar } from './progress-bar.js';
 import { parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
 import {
   DEFAULT_MODEL_ID,
-  createProgressBar,
   isHubError,
   pickModelSource,
   resolveModelWithBase,

@@ -1,8 +1,9 @@
 /** `splade-search encode`: JSON Lines of strings on stdin → one sparse vector (or its top terms) per line on stdout. */
 import type { WriteStream } from 'node:tty';
 import { DEVICES, PRECISIONS, SparseEncoder, defaultOnnxCacheDir, type Device, type PrecisionSetting } from '../encoder/index.js';
-import { DEFAULT_MODEL_ID, createModelSourceResolver, createProgressBar, isHubError, pickModelSource } from '../hub/index.js';
+import { DEFAULT_MODEL_ID, createModelSourceResolver, isHubError, pickModelSource } from '../hub/index.js';
 import { CliError } from './cli-error.js';
+import { createProgressBar } from './progress-bar.js';
 import { choiceFlag, integerFlag, parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
 import { readJsonStringLines, writeJsonLine } from './json-lines.js';

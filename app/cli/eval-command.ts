@@ -4,7 +4,8 @@
  */
 import type { WriteStream } from 'node:tty';
 import { DEVICES, PRECISIONS, SparseEncoder, defaultOnnxCacheDir, type Device, type PrecisionSetting } from '../encoder/index.js';
-import { createModelSourceResolver, createProgressBar, isHubError, pickModelSource, DEFAULT_MODEL_ID } from '../hub/index.js';
+import { createModelSourceResolver, isHubError, pickModelSource, DEFAULT_MODEL_ID } from '../hub/index.js';
+import { createProgressBar } from './progress-bar.js';
 import {
   DEFAULT_CUTOFFS,
   evaluateDatasets,

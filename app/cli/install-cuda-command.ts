@@ -1,14 +1,20 @@
 /** `splade-search install-cuda`: fetches onnxruntime's CUDA provider (NuGet) into a writable CUDA pack, then checks it on this machine. */
 import { parseFlags } from './parse-flags.js';
 import { join } from 'node:path';
-import { checkCudaLibraries, describeCudaNeeds, type CudaLibraryCheck } from '../onnxruntime/cuda-libraries.js';
-import { CudaPackInstallError, formatBytes, installCudaPack, removeCudaPack } from '../onnxruntime/cuda-pack-install.js';
-import { cudaProviderLibraries, inspectCudaPack } from '../onnxruntime/cuda-pack.js';
-import { probeCudaSession } from '../onnxruntime/cuda-session-probe.js';
-import { HttpError } from '../onnxruntime/http-download.js';
-import { createLibraryLookup } from '../onnxruntime/library-lookup.js';
-import { cudaProviderPackageId, nugetOrgServiceIndex } from '../onnxruntime/nuget-feed.js';
-import { bundledOnnxRuntime, cudaPackRoot } from '../onnxruntime/runtime-locations.js';
+import {
+  bundledOnnxRuntime,
+  checkCudaLibraries,
+  createLibraryLookup,
+  cudaPackRoot,
+  cudaProviderLibraries,
+  describeCudaNeeds,
+  inspectCudaPack,
+  isOnnxRuntimeError,
+  probeCudaSession,
+  type CudaLibraryCheck,
+} from '../onnxruntime/index.js';
+import { cudaProviderPackageId, installCudaPack, nugetOrgServiceIndex, removeCudaPack } from '../onnxruntime/cuda-install/index.js';
+import { formatBytes } from '../util/format-bytes.js';
 import { CliError, UsageError } from './cli-error.js';
 import type { CliCommand, CliIo } from './commands.js';
 
@@ -94,10 +100,10 @@ export const installCudaCommand: CliCommand = {
         log: (line) => io.stderr.write(`${line}\n`),
       });
     } catch (error) {
-      if (error instanceof CudaPackInstallError) throw new CliError(error.message);
-      if (error instanceof HttpError) {
+      if (isOnnxRuntimeError(error, 'download-failed') || isOnnxRuntimeError(error, 'feed-invalid')) {
         throw new CliError(`${error.message}\nNo internet here? Download the .nupkg elsewhere and run: splade-search install-cuda --from <file.nupkg>`);
       }
+      if (isOnnxRuntimeError(error)) throw new CliError(error.message);
       throw error;
     }
     io.stdout.write(

@@ -1,8 +1,18 @@
 /** `splade-search providers`: the onnxruntime version, its backends, the CUDA pack, and which execution provider a device request gets here, with reasons. */
-import { detectProviderEnvironment, parseDeviceRequest, planFromEnvironment, type DeviceRequest, type PlanStep } from '../onnxruntime/execution-provider-plan.js';
-import { loadOnnxRuntime } from '../onnxruntime/load-onnxruntime.js';
-import { createSessionWithFallback, describeAttempt, NoUsableProviderError, type ProviderAttempt } from '../onnxruntime/session-with-fallback.js';
-import { tinyAddModel, tinyModelIo } from '../onnxruntime/tiny-model.js';
+import {
+  createSessionWithFallback,
+  describeAttempt,
+  detectProviderEnvironment,
+  isOnnxRuntimeError,
+  loadOnnxRuntime,
+  parseDeviceRequest,
+  planFromEnvironment,
+  tinyAddModel,
+  tinyModelIo,
+  type DeviceRequest,
+  type PlanStep,
+  type ProviderAttempt,
+} from '../onnxruntime/index.js';
 import { UsageError } from './cli-error.js';
 import { parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
@@ -54,7 +64,7 @@ export const providersCommand: CliCommand = {
           probe.push(...attempts);
           await session.release();
         } catch (error) {
-          if (error instanceof NoUsableProviderError) probe.push(...error.attempts);
+          if (isOnnxRuntimeError(error, 'no-usable-provider')) probe.push(...error.attempts);
           else throw error;
         }
       }

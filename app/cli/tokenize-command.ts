@@ -1,7 +1,9 @@
 /** `splade-search tokenize`: JSON Lines of strings on stdin -> ids, tokens and code-point offsets per line. */
 import { stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { BertTokenizer, TokenizerLoadError } from '../encoder/tokenizer/index.js';
+import { isEncoderError } from '../encoder/index.js';
+import { BertTokenizer } from '../encoder/tokenizer/index.js';
+import { isHubRepoId } from '../hub/index.js';
 import { CliError, UsageError } from './cli-error.js';
 import { parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
@@ -47,9 +49,8 @@ export const tokenizeCommand: CliCommand = {
 async function loadTokenizer(model: string, maxLength: number | undefined): Promise<BertTokenizer> {
   const info = await stat(model).catch(() => undefined);
   if (!info) {
-    const looksLikeHubId = !isAbsolute(model) && !model.startsWith('.') && /^[\w.-]+(\/[\w.-]+)?$/.test(model);
     throw new CliError(
-      looksLikeHubId
+      !isAbsolute(model) && isHubRepoId(model)
         ? `model folder "${model}" does not exist; Hugging Face Hub ids are not yet supported by this command, pass a local model folder`
         : `model folder "${model}" does not exist`,
     );
@@ -58,7 +59,7 @@ async function loadTokenizer(model: string, maxLength: number | undefined): Prom
   try {
     return await BertTokenizer.fromFolder(model, maxLength === undefined ? {} : { maxLength });
   } catch (error) {
-    if (error instanceof TokenizerLoadError) throw new CliError(error.message);
+    if (isEncoderError(error)) throw new CliError(error.message);
     throw error;
   }
 }

@@ -1,4 +1,6 @@
 /** The Hugging Face `config.json` of a BERT masked-language model: parsed, checked, reduced to what the graph needs. */
+import { EncoderError } from './encoder-error.js';
+
 
 export interface BertConfig {
   vocabSize: number;
@@ -18,18 +20,20 @@ const SUPPORTED_ARCHITECTURES = ['BertForMaskedLM', 'BertForPreTraining'];
 
 /** Parses `config.json` (its text already parsed as JSON); `where` names the file in errors. */
 export function parseBertConfig(json: unknown, where: string): BertConfig {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${where}: not a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new EncoderError('model-invalid', `${where}: not a JSON object`);
   const c = json as Record<string, unknown>;
   if (c.model_type !== 'bert') {
-    throw new Error(
+    throw new EncoderError(
+      'model-unsupported',
       `${where}: model_type ${JSON.stringify(c.model_type)} is not supported (only "bert" masked-language models are)`,
     );
   }
   if (c.architectures !== undefined && c.architectures !== null) {
-    if (!Array.isArray(c.architectures)) throw new Error(`${where}: architectures is not a list`);
+    if (!Array.isArray(c.architectures)) throw new EncoderError('model-invalid', `${where}: architectures is not a list`);
     const supported = c.architectures.filter((a) => SUPPORTED_ARCHITECTURES.includes(String(a)));
     if (supported.length === 0) {
-      throw new Error(
+      throw new EncoderError(
+        'model-unsupported',
         `${where}: architecture ${c.architectures.map((a) => JSON.stringify(a)).join(', ')} is not supported ` +
           `(a SPLADE model needs a masked-language-model head: ${SUPPORTED_ARCHITECTURES.join(' or ')})`,
       );
@@ -37,17 +41,17 @@ export function parseBertConfig(json: unknown, where: string): BertConfig {
   }
   const hiddenAct = c.hidden_act ?? 'gelu';
   if (hiddenAct !== 'gelu') {
-    throw new Error(`${where}: hidden_act ${JSON.stringify(hiddenAct)} is not supported (only exact "gelu")`);
+    throw new EncoderError('model-unsupported', `${where}: hidden_act ${JSON.stringify(hiddenAct)} is not supported (only exact "gelu")`);
   }
   const positionType = c.position_embedding_type ?? 'absolute';
   if (positionType !== 'absolute') {
-    throw new Error(`${where}: position_embedding_type ${JSON.stringify(positionType)} is not supported (only "absolute")`);
+    throw new EncoderError('model-unsupported', `${where}: position_embedding_type ${JSON.stringify(positionType)} is not supported (only "absolute")`);
   }
-  if (c.is_decoder === true) throw new Error(`${where}: is_decoder is true; only bidirectional encoders are supported`);
+  if (c.is_decoder === true) throw new EncoderError('model-unsupported', `${where}: is_decoder is true; only bidirectional encoders are supported`);
   const int = (key: string, fallback?: number): number => {
     const value = c[key] ?? fallback;
     if (!Number.isSafeInteger(value) || (value as number) <= 0) {
-      throw new Error(`${where}: ${key} ${JSON.stringify(c[key])} is not a positive integer`);
+      throw new EncoderError('model-invalid', `${where}: ${key} ${JSON.stringify(c[key])} is not a positive integer`);
     }
     return value as number;
   };
@@ -63,7 +67,8 @@ export function parseBertConfig(json: unknown, where: string): BertConfig {
     tieWordEmbeddings: c.tie_word_embeddings !== false,
   };
   if (config.hiddenSize % config.numAttentionHeads !== 0) {
-    throw new Error(
+    throw new EncoderError(
+      'model-invalid',
       `${where}: hidden_size ${config.hiddenSize} is not a multiple of num_attention_heads ${config.numAttentionHeads}`,
     );
   }

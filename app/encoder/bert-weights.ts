@@ -1,6 +1,7 @@
 /** The weights of a `BertForMaskedLM` read from safetensors, every shape checked against config.json. */
 import type { BertConfig } from './bert-config.js';
 import type { SafetensorsFile } from './safetensors.js';
+import { EncoderError } from './encoder-error.js';
 
 /** A torch `nn.Linear`: `weight` is `[outFeatures, inFeatures]` row-major, as stored. */
 export interface LinearWeights {
@@ -67,16 +68,16 @@ export class TensorSource {
     for (const name of names) {
       if (this.find(name)) return this.tensorWithShape(name, shape, `[${shape.join(', ')}] as config.json implies`);
     }
-    throw new Error(`${this.description}: tensor ${names.join(' (or ')}${names.length > 1 ? ')' : ''} is missing`);
+    throw new EncoderError('model-invalid', `${this.description}: tensor ${names.join(' (or ')}${names.length > 1 ? ')' : ''} is missing`);
   }
 
   /** Tensor `name` as float32, which must have `shape`; `expected` describes that shape in the error. */
   tensorWithShape(name: string, shape: number[], expected: string): Float32Array {
     const file = this.find(name);
-    if (!file) throw new Error(`${this.description}: tensor ${name} is missing`);
+    if (!file) throw new EncoderError('model-invalid', `${this.description}: tensor ${name} is missing`);
     const info = file.info(name);
     if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
-      throw new Error(`${this.description}: tensor ${name} has shape [${info.shape.join(', ')}], expected ${expected}`);
+      throw new EncoderError('model-invalid', `${this.description}: tensor ${name} has shape [${info.shape.join(', ')}], expected ${expected}`);
     }
     return file.float32(name);
   }
@@ -111,7 +112,8 @@ export function readBertWeights(source: TensorSource, config: BertConfig): BertW
     });
   }
   if (source.find(`bert.encoder.layer.${config.numHiddenLayers}.attention.self.query.weight`)) {
-    throw new Error(
+    throw new EncoderError(
+      'model-invalid',
       `${source.description}: holds more encoder layers than num_hidden_layers ${config.numHiddenLayers} in config.json`,
     );
   }

@@ -1,4 +1,5 @@
 /** Messages between the encoder facade and its onnxruntime worker thread. */
+import type { ProviderAttempt } from '../onnxruntime/index.js';
 import type { Device, ExecutionChoice } from './execution-providers.js';
 import type { SpladeModelFolder } from './model-folder.js';
 import type { OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
@@ -23,9 +24,20 @@ export type ToWorker =
       sequenceLength: number;
     };
 
+/**
+ * A failure as it crosses the thread boundary: Error objects lose their class and own fields in postMessage, so the
+ * coded errors (EncoderError, OnnxRuntimeError) travel as their name, code and the attempts of `no-usable-provider`.
+ */
+export interface WorkerFailure {
+  name: string;
+  message: string;
+  code?: string;
+  attempts?: ProviderAttempt[];
+}
+
 export type FromWorker =
   | { type: 'ready'; choice: ExecutionChoice; prepared: PreparedOnnxModel; inputNames: string[]; threads: number }
-  | { type: 'init-error'; message: string }
+  | { type: 'init-error'; error: WorkerFailure }
   /** The graph's `[rows, width]` float32 output, transferred as it is: the facade packs it, so the worker can start the next batch at once. */
   | {
       type: 'result';
@@ -40,4 +52,4 @@ export type FromWorker =
       /** Milliseconds the worker had no batch after the previous run ended (0 for the first run). */
       starvedMs: number;
     }
-  | { type: 'run-error'; id: number; message: string };
+  | { type: 'run-error'; id: number; error: WorkerFailure };

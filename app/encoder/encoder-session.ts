@@ -1,7 +1,9 @@
 /** The facade's handle on the onnxruntime worker: starts it, sends token batches, receives sparse rows. */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../util/start-worker.js';
-import type { FromWorker, SessionSettings, ToWorker } from './encoder-protocol.js';
+import { OnnxRuntimeError, type RuntimeErrorCode } from '../onnxruntime/index.js';
+import { EncoderError, type EncoderErrorCode } from './encoder-error.js';
+import type { FromWorker, SessionSettings, ToWorker, WorkerFailure } from './encoder-protocol.js';
 import type { ExecutionChoice } from './execution-providers.js';
 import type { SpladeModelFolder } from './model-folder.js';
 import { POOLED_LOGITS_OUTPUT } from './onnx/pooling-nodes.js';
@@ -65,8 +67,8 @@ export class EncoderSession {
   ) {
     this.transform = prepared.outputName === POOLED_LOGITS_OUTPUT ? (x) => activate(x, activation) : undefined;
     worker.on('message', (message: FromWorker) => this.onMessage(message));
-    worker.on('error', (error) => this.fail(error));
-    worker.on('exit', (code) => this.fail(new Error(`the encoder worker exited (code ${code})`)));
+    worker.on('error', (error) => this.fail(new EncoderError('encode-failed', `the encoder worker failed: ${error.message}`, { cause: error })));
+    worker.on('exit', (code) => this.fail(new EncoderError('encode-failed', `the encoder worker exited (code ${code})`)));
   }
 
   /** Starts the worker, which builds or loads the graph and creates the session. */
@@ -79,10 +81,10 @@ export class EncoderSession {
       const ready = await new Promise<Extract<FromWorker, { type: 'ready' }>>((resolve, reject) => {
         onMessage = (message) => {
           if (message.type === 'ready') resolve(message);
-          else if (message.type === 'init-error') reject(new Error(message.message));
+          else if (message.type === 'init-error') reject(rebuildFailure(message.error));
         };
-        onError = reject;
-        onExit = (code) => reject(new Error(`the encoder worker exited during start-up (code ${code})`));
+        onError = (error) => reject(new EncoderError('encode-failed', `the encoder worker failed during start-up: ${error.message}`, { cause: error }));
+        onExit = (code) => reject(new EncoderError('encode-failed', `the encoder worker exited during start-up (code ${code})`));
         worker.on('message', onMessage);
         worker.on('error', onError);
         worker.on('exit', onExit);
@@ -106,7 +108,7 @@ export class EncoderSession {
    */
   run(batch: TokenIdBatch): Promise<SparseVector[]> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.disposed) return Promise.reject(new Error('the encoder has been disposed'));
+    if (this.disposed) return Promise.reject(new EncoderError('encoder-closed', 'the encoder has been disposed'));
     const id = this.nextId++;
     const buffers = [batch.inputIds, batch.attentionMask, batch.tokenTypeIds].map((a) =>
       a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? (a.buffer as ArrayBuffer) : (a.slice().buffer as ArrayBuffer),
@@ -131,7 +133,7 @@ export class EncoderSession {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
-    if (message.type === 'run-error') pending.reject(new Error(`encoding failed: ${message.message}`));
+    if (message.type === 'run-error') pending.reject(rebuildFailure(message.error, 'encoding failed: '));
     else {
       this.stats.batches++;
       this.stats.runSeconds += message.runMs / 1000;
@@ -153,8 +155,22 @@ export class EncoderSession {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    for (const pending of this.pending.values()) pending.reject(new Error('the encoder has been disposed'));
+    for (const pending of this.pending.values()) pending.reject(new EncoderError('encoder-closed', 'the encoder has been disposed'));
     this.pending.clear();
     await this.worker.terminate();
   }
+}
+
+/**
+ * The worker's failure as the error class it was thrown as: EncoderError and OnnxRuntimeError keep their code (and
+ * attempts); anything else is a plain Error (an 'internal' error on the wire) at start-up, or `encode-failed` when
+ * a batch failed (`runPrefix` given).
+ */
+function rebuildFailure(failure: WorkerFailure, runPrefix?: string): Error {
+  if (failure.name === 'EncoderError' && failure.code) return new EncoderError(failure.code as EncoderErrorCode, failure.message);
+  if (failure.name === 'OnnxRuntimeError' && failure.code) {
+    return new OnnxRuntimeError(failure.code as RuntimeErrorCode, failure.message, failure.attempts ? { attempts: failure.attempts } : {});
+  }
+  if (runPrefix !== undefined) return new EncoderError('encode-failed', `${runPrefix}${failure.message}`);
+  return new Error(failure.message);
 }

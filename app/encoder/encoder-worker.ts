@@ -1,6 +1,7 @@
 /** The encoder's worker thread: prepares the ONNX graph, owns the onnxruntime session, runs batches. */
 import { parentPort } from 'node:worker_threads';
-import type { FromWorker, ToWorker } from './encoder-protocol.js';
+import type { ProviderAttempt } from '../onnxruntime/index.js';
+import type { FromWorker, ToWorker, WorkerFailure } from './encoder-protocol.js';
 import type { SpladeModelFolder } from './model-folder.js';
 import { openEncoderSession, runDenseBatch, type OpenedSession } from './onnx-runner.js';
 import type { PreparedOnnxModel } from './prepare-onnx-model.js';
@@ -43,13 +44,21 @@ async function run(message: Extract<ToWorker, { type: 'run' }>, arrived: number)
   post({ type: 'result', id: message.id, dense: buffer, rows: dense.rows, width: dense.width, runMs: lastRunEnd - start, overheadMs, starvedMs }, [buffer]);
 }
 
-const errorText = (error: unknown) => (error as Error)?.message ?? String(error);
+function failure(error: unknown): WorkerFailure {
+  const { name, message, code, attempts } = (error ?? {}) as { name?: unknown; message?: unknown; code?: unknown; attempts?: unknown };
+  return {
+    name: typeof name === 'string' ? name : 'Error',
+    message: typeof message === 'string' ? message : String(error),
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(Array.isArray(attempts) ? { attempts: attempts as ProviderAttempt[] } : {}),
+  };
+}
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'init') {
-    init(message).catch((error: unknown) => post({ type: 'init-error', message: errorText(error) }));
+    init(message).catch((error: unknown) => post({ type: 'init-error', error: failure(error) }));
     return;
   }
   const arrived = performance.now();
-  queue = queue.then(() => run(message, arrived).catch((error: unknown) => post({ type: 'run-error', id: message.id, message: errorText(error) })));
+  queue = queue.then(() => run(message, arrived).catch((error: unknown) => post({ type: 'run-error', id: message.id, error: failure(error) })));
 });

@@ -4,7 +4,7 @@
  */
 import { deviceRequests, describeAttempt, type DeviceRequest, type ExecutionProviderName, type ExecutionProviderPlan, type ProviderAttempt } from '../onnxruntime/index.js';
 import type { GraphTarget } from './onnx/bert-graph.js';
-import type { ModelPrecision } from './prepare-onnx-model.js';
+import type { Precision } from './precision.js';
 
 export type Device = DeviceRequest;
 export const DEVICES: readonly Device[] = deviceRequests;
@@ -24,7 +24,7 @@ export interface ProviderChoice {
 /** The encoder's `executionProvider`: the provider, and the graph it runs there (its compute precision and form). */
 export interface ExecutionChoice extends ProviderChoice {
   /** The precision of the graph in use: 'fp16' (the default on WebGPU), 'fp32' (elsewhere) or 'int8' (CPU, opt-in). */
-  precision: ModelPrecision;
+  precision: Precision;
   /** The form of the graph: 'webgpu' (shaped for onnxruntime's WebGPU provider) or 'cpu' (every other provider). */
   graphTarget: GraphTarget;
 }

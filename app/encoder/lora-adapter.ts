@@ -1,5 +1,6 @@
 /** PEFT LoRA adapters: `adapter_config.json` checked for what a plain merge supports, and the merge `W += s·B·A`. */
 import { linearModules, NON_LINEAR_MODULE_SUFFIXES, type BertWeights, type TensorSource } from './bert-weights.js';
+import { EncoderError } from './encoder-error.js';
 
 /** Which modules an adapter adapts (plain data, so that it can be posted to a worker). */
 export type ModuleSelector = string[] | RegExp | 'all-linear';
@@ -47,24 +48,24 @@ function isUnset(value: unknown): boolean {
 
 /** Parses `adapter_config.json` (already parsed as JSON); `where` names the file in errors. */
 export function parseLoraConfig(json: unknown, where: string): LoraConfig {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${where}: not a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new EncoderError('model-invalid', `${where}: not a JSON object`);
   const c = json as Record<string, unknown>;
   if (c.peft_type !== 'LORA') {
-    throw new Error(`${where}: peft_type ${JSON.stringify(c.peft_type)} is not supported (only "LORA" adapters are)`);
+    throw new EncoderError('model-unsupported', `${where}: peft_type ${JSON.stringify(c.peft_type)} is not supported (only "LORA" adapters are)`);
   }
   for (const [key, what] of UNSUPPORTED_SETTINGS) {
-    if (!isUnset(c[key])) throw new Error(`${where}: ${what} is not supported (found ${JSON.stringify(c[key])})`);
+    if (!isUnset(c[key])) throw new EncoderError('model-unsupported', `${where}: ${what} is not supported (found ${JSON.stringify(c[key])})`);
   }
   if (c.bias !== undefined && c.bias !== null && c.bias !== 'none') {
-    throw new Error(`${where}: bias ${JSON.stringify(c.bias)} is not supported (trained biases); only "none" is`);
+    throw new EncoderError('model-unsupported', `${where}: bias ${JSON.stringify(c.bias)} is not supported (trained biases); only "none" is`);
   }
-  if (!Number.isSafeInteger(c.r) || (c.r as number) <= 0) throw new Error(`${where}: r ${JSON.stringify(c.r)} is not a positive integer`);
+  if (!Number.isSafeInteger(c.r) || (c.r as number) <= 0) throw new EncoderError('model-invalid', `${where}: r ${JSON.stringify(c.r)} is not a positive integer`);
   const loraAlpha = c.lora_alpha ?? 8;
   if (typeof loraAlpha !== 'number' || !Number.isFinite(loraAlpha)) {
-    throw new Error(`${where}: lora_alpha ${JSON.stringify(c.lora_alpha)} is not a number`);
+    throw new EncoderError('model-invalid', `${where}: lora_alpha ${JSON.stringify(c.lora_alpha)} is not a number`);
   }
   if (typeof c.base_model_name_or_path !== 'string' || c.base_model_name_or_path === '') {
-    throw new Error(`${where}: base_model_name_or_path is missing; cannot tell which base model the adapter belongs to`);
+    throw new EncoderError('model-invalid', `${where}: base_model_name_or_path is missing; cannot tell which base model the adapter belongs to`);
   }
   return {
     r: c.r as number,
@@ -84,11 +85,11 @@ function parseModuleSelector(value: unknown, where: string, key: string): Module
     try {
       return new RegExp(`^(?:${value})$`, 'u');
     } catch (error) {
-      throw new Error(`${where}: ${key} ${JSON.stringify(value)} is not a usable regular expression (${(error as Error).message})`);
+      throw new EncoderError('model-invalid', `${where}: ${key} ${JSON.stringify(value)} is not a usable regular expression (${(error as Error).message})`);
     }
   }
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
-  throw new Error(`${where}: ${key} must be a list of module names or a regular expression string`);
+  throw new EncoderError('model-invalid', `${where}: ${key} must be a list of module names or a regular expression string`);
 }
 
 /**
@@ -125,26 +126,27 @@ export function mergeLoraAdapter(weights: BertWeights, config: LoraConfig, adapt
     const hit = names.find(
       (name) => config.targetModules !== 'all-linear' && moduleSelected(name, config.targetModules),
     );
-    if (hit) throw new Error(`${where}: target_modules selects ${hit}, which is not a Linear layer LoRA can be merged into here`);
+    if (hit) throw new EncoderError('model-unsupported', `${where}: target_modules selects ${hit}, which is not a Linear layer LoRA can be merged into here`);
   }
   if (targeted.length === 0) {
-    throw new Error(`${where}: target_modules ${describeSelector(config.targetModules)} selects no Linear layer of BertForMaskedLM`);
+    throw new EncoderError('model-unsupported', `${where}: target_modules ${describeSelector(config.targetModules)} selects no Linear layer of BertForMaskedLM`);
   }
   // Every tensor in the file must be a LoRA A/B of a targeted Linear layer.
   const pairs = new Map<string, { a?: string; b?: string }>();
   for (const name of adapter.tensorNames()) {
     const match = KEY_PATTERN.exec(name);
     if (!match) {
-      if (name.includes('lora_embedding_')) throw new Error(`${where}: tensor ${name}: LoRA on embedding layers is not supported`);
-      if (name.includes('lora_magnitude_vector')) throw new Error(`${where}: tensor ${name}: DoRA is not supported`);
-      throw new Error(
+      if (name.includes('lora_embedding_')) throw new EncoderError('model-unsupported', `${where}: tensor ${name}: LoRA on embedding layers is not supported`);
+      if (name.includes('lora_magnitude_vector')) throw new EncoderError('model-unsupported', `${where}: tensor ${name}: DoRA is not supported`);
+      throw new EncoderError(
+        'model-invalid',
         `${where}: tensor ${name} is not a LoRA weight (base_model.model.<module>.lora_A/lora_B.weight); ` +
           `adapters that save full modules (modules_to_save, trainable tokens, biases) are not supported`,
       );
     }
     const [, module, which] = match as unknown as [string, string, 'A' | 'B'];
-    if (!modules.has(module)) throw new Error(`${where}: tensor ${name} adapts ${module}, which is not a Linear layer of BertForMaskedLM`);
-    if (!targeted.includes(module)) throw new Error(`${where}: tensor ${name} adapts ${module}, which target_modules does not select`);
+    if (!modules.has(module)) throw new EncoderError('model-invalid', `${where}: tensor ${name} adapts ${module}, which is not a Linear layer of BertForMaskedLM`);
+    if (!targeted.includes(module)) throw new EncoderError('model-invalid', `${where}: tensor ${name} adapts ${module}, which target_modules does not select`);
     const pair = pairs.get(module) ?? {};
     if (which === 'A') pair.a = name;
     else pair.b = name;
@@ -154,7 +156,7 @@ export function mergeLoraAdapter(weights: BertWeights, config: LoraConfig, adapt
   for (const module of targeted) {
     const pair = pairs.get(module);
     if (!pair?.a || !pair.b) {
-      throw new Error(`${where}: target_modules selects ${module}, but the file has no lora_${pair?.a ? 'B' : 'A'} weight for it`);
+      throw new EncoderError('model-invalid', `${where}: target_modules selects ${module}, but the file has no lora_${pair?.a ? 'B' : 'A'} weight for it`);
     }
     const linear = modules.get(module)!;
     const a = adapter.tensorWithShape(pair.a, [config.r, linear.inFeatures], `[r=${config.r}, in_features=${linear.inFeatures}] of the base layer`);

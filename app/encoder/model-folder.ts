@@ -5,15 +5,8 @@ import { parseBertConfig, type BertConfig } from './bert-config.js';
 import { parseLoraConfig, type LoraConfig } from './lora-adapter.js';
 import { describeFile, isJsonObject, readJsonFile } from './read-json.js';
 import { DEFAULT_POOLING, parseSpladePoolingConfig, type SpladePoolingConfig } from './splade-pooling.js';
-
-/**
- * Turns a Hugging Face Hub id into a local folder (downloading it); the app's hub module provides one
- * (`createModelSourceResolver`). For an adapter's base model it gets the adapter's `revision` and folder.
- */
-export type ModelSourceResolver = (
-  id: string,
-  options?: { revision?: string | undefined; relativeTo?: string | undefined },
-) => Promise<string>;
+import { isHubRepoId, type ModelSourceResolver } from '../hub/hub-id.js';
+import { EncoderError } from './encoder-error.js';
 
 export interface ModelFolderOptions {
   /** Resolves Hub ids (the model itself or an adapter's base model). Without it, Hub ids are an error. */
@@ -59,11 +52,6 @@ const MLM_TRANSFORMER = /^sentence_transformers\.sparse_encoder\.(models|modules
 const TRANSFORMER = /^sentence_transformers\.(base\.modules\.transformer|base\.modules|models)\.Transformer$/;
 const SPLADE_POOLING = /^sentence_transformers\.sparse_encoder\.(models|modules\.splade_pooling|modules)\.SpladePooling$/;
 
-/** A Hub id such as `org/name` or `name`: no leading dot or slash, no `..`. */
-export function looksLikeHubId(value: string): boolean {
-  return /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/.test(value) && !value.includes('..');
-}
-
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isDirectory();
@@ -90,20 +78,21 @@ async function resolveFolder(
 ): Promise<string> {
   const local = isAbsolute(pathOrId) ? pathOrId : resolve(base, pathOrId);
   if (await isDirectory(local)) return local;
-  if (looksLikeHubId(pathOrId)) {
+  if (isHubRepoId(pathOrId)) {
     if (!options.resolveModelSource) {
-      throw new Error(
+      throw new EncoderError(
+        'model-not-found',
         `${what} "${pathOrId}" is a Hugging Face Hub id (there is no such local folder); ` +
           'no model source resolver was given to download it: pass a local folder, or the resolveModelSource option ' +
           "(app/hub's createModelSourceResolver, as the CLI does)",
       );
     }
     const folder = await options.resolveModelSource(pathOrId, { revision, relativeTo: base });
-    if (!(await isDirectory(folder))) throw new Error(`${what} "${pathOrId}" resolved to ${folder}, which is not a folder`);
+    if (!(await isDirectory(folder))) throw new EncoderError('model-not-found', `${what} "${pathOrId}" resolved to ${folder}, which is not a folder`);
     return folder;
   }
-  if (await isFile(local)) throw new Error(`${what} ${local} is a file, not a model folder`);
-  throw new Error(`${what} ${local} does not exist`);
+  if (await isFile(local)) throw new EncoderError('model-not-found', `${what} ${local} is a file, not a model folder`);
+  throw new EncoderError('model-not-found', `${what} ${local} does not exist`);
 }
 
 /** Reads the folder's configuration files and decides what to load; reads no weights. */
@@ -118,13 +107,14 @@ export async function readModelFolder(pathOrId: string, options: ModelFolderOpti
   let transformerType: 'mlm' | 'transformer' | undefined;
   if (modules !== undefined) {
     const where = describeFile(modulesPath);
-    if (!Array.isArray(modules) || !modules.every(isJsonObject)) throw new Error(`${where}: not a list of modules`);
+    if (!Array.isArray(modules) || !modules.every(isJsonObject)) throw new EncoderError('model-invalid', `${where}: not a list of modules`);
     const sorted = [...modules].sort((a, b) => Number(a.idx ?? 0) - Number(b.idx ?? 0));
     for (const [i, module] of sorted.entries()) {
       const type = String(module.type);
       const known = MLM_TRANSFORMER.test(type) || TRANSFORMER.test(type) || SPLADE_POOLING.test(type);
       if (!known) {
-        throw new Error(
+        throw new EncoderError(
+          'model-unsupported',
           `${where}: module ${i} of type "${type}" is not supported ` +
             `(a SPLADE model is a Transformer/MLMTransformer module followed by SpladePooling)`,
         );
@@ -134,7 +124,8 @@ export async function readModelFolder(pathOrId: string, options: ModelFolderOpti
     const isTransformer = (m: Record<string, unknown> | undefined) =>
       m !== undefined && (MLM_TRANSFORMER.test(String(m.type)) || TRANSFORMER.test(String(m.type)));
     if (sorted.length !== 2 || !isTransformer(first) || !SPLADE_POOLING.test(String(second?.type))) {
-      throw new Error(
+      throw new EncoderError(
+        'model-unsupported',
         `${where}: modules ${sorted.map((m) => JSON.stringify(String(m.type).split('.').pop())).join(', ')} ` +
           `are not supported (expected a Transformer/MLMTransformer module followed by SpladePooling)`,
       );
@@ -148,7 +139,7 @@ export async function readModelFolder(pathOrId: string, options: ModelFolderOpti
   // sentence_bert_config.json of the transformer module.
   const stConfigPath = join(transformerFolder, 'sentence_bert_config.json');
   const stConfig = (await readJsonFile(stConfigPath, true)) ?? {};
-  if (!isJsonObject(stConfig)) throw new Error(`${describeFile(stConfigPath)}: not a JSON object`);
+  if (!isJsonObject(stConfig)) throw new EncoderError('model-invalid', `${describeFile(stConfigPath)}: not a JSON object`);
   if (transformerType !== undefined) checkTransformerTask(stConfig, transformerType, describeFile(stConfigPath));
 
   // Weights: a LoRA adapter over a base model, full safetensors weights, or a ready-made ONNX export.
@@ -161,7 +152,8 @@ export async function readModelFolder(pathOrId: string, options: ModelFolderOpti
     const weightsPath = join(transformerFolder, 'adapter_model.safetensors');
     if (!(await isFile(weightsPath))) {
       const bin = await isFile(join(transformerFolder, 'adapter_model.bin'));
-      throw new Error(
+      throw new EncoderError(
+        'model-not-found',
         `Cannot read adapter_model.safetensors in ${transformerFolder}: the file does not exist` +
           (bin ? ' (only adapter_model.bin was found; pickle weights are not supported, convert them to safetensors)' : ''),
       );
@@ -175,13 +167,13 @@ export async function readModelFolder(pathOrId: string, options: ModelFolderOpti
   const hfConfigPath = join(weightsFolder, 'config.json');
   const hfConfig = weights.format === 'safetensors' ? weights.bertConfig : await readLooseConfig(hfConfigPath);
   const vocabSize = weights.format === 'safetensors' ? weights.bertConfig.vocabSize : hfConfig?.vocabSize;
-  if (vocabSize === undefined) throw new Error(`Cannot read config.json in ${weightsFolder}: vocab_size is needed`);
+  if (vocabSize === undefined) throw new EncoderError('model-invalid', `Cannot read config.json in ${weightsFolder}: vocab_size is needed`);
 
   // Tokenizer: next to the transformer module (sentence-transformers saves it there), else in the base folder.
   let tokenizerFolder = transformerFolder;
   if (!(await isFile(join(tokenizerFolder, 'tokenizer.json')))) {
     if (adapter && (await isFile(join(adapter.baseFolder, 'tokenizer.json')))) tokenizerFolder = adapter.baseFolder;
-    else throw new Error(`Cannot find tokenizer.json in ${transformerFolder}${adapter ? ` or ${adapter.baseFolder}` : ''}`);
+    else throw new EncoderError('tokenizer-invalid', `Cannot find tokenizer.json in ${transformerFolder}${adapter ? ` or ${adapter.baseFolder}` : ''}`);
   }
 
   const maxSeqLength = await resolveMaxLength(stConfig, describeFile(stConfigPath), tokenizerFolder, hfConfig?.maxPositionEmbeddings);
@@ -211,13 +203,15 @@ export async function readModelFolder(pathOrId: string, options: ModelFolderOpti
 function checkTransformerTask(stConfig: Record<string, unknown>, type: 'mlm' | 'transformer', where: string): void {
   const task = stConfig.transformer_task ?? (type === 'mlm' ? 'fill-mask' : undefined);
   if (task !== 'fill-mask') {
-    throw new Error(
+    throw new EncoderError(
+      'model-unsupported',
       `${where}: transformer_task ${JSON.stringify(task ?? null)} is not supported; a SPLADE model needs "fill-mask"`,
     );
   }
   const text = isJsonObject(stConfig.modality_config) ? stConfig.modality_config.text : undefined;
   if (isJsonObject(text) && text.method_output_name !== undefined && text.method_output_name !== 'logits') {
-    throw new Error(
+    throw new EncoderError(
+      'model-unsupported',
       `${where}: modality_config.text.method_output_name ${JSON.stringify(text.method_output_name)} is not supported ` +
         `(SPLADE pools the masked-LM "logits")`,
     );
@@ -233,7 +227,7 @@ async function findWeights(folder: string, forAdapter: boolean): Promise<ModelWe
   else if (await isFile(indexPath)) {
     const index = await readJsonFile(indexPath);
     if (!isJsonObject(index) || !isJsonObject(index.weight_map)) {
-      throw new Error(`${describeFile(indexPath)}: weight_map is missing`);
+      throw new EncoderError('model-invalid', `${describeFile(indexPath)}: weight_map is missing`);
     }
     files = [...new Set(Object.values(index.weight_map).map((f) => join(folder, String(f))))].sort();
   }
@@ -250,7 +244,8 @@ async function findWeights(folder: string, forAdapter: boolean): Promise<ModelWe
   const pickle = (await isFile(join(folder, 'pytorch_model.bin')))
     ? ' (only pytorch_model.bin was found; pickle weights are not supported, convert them to safetensors)'
     : '';
-  throw new Error(
+  throw new EncoderError(
+    'model-not-found',
     `Cannot find the ${what} weights in ${folder}: no model.safetensors` +
       (forAdapter ? '' : ', model.onnx or onnx/model.onnx') +
       pickle,
@@ -261,7 +256,7 @@ async function findWeights(folder: string, forAdapter: boolean): Promise<ModelWe
 async function readLooseConfig(path: string): Promise<{ vocabSize?: number; maxPositionEmbeddings?: number } | undefined> {
   const json = await readJsonFile(path, true);
   if (json === undefined) return undefined;
-  if (!isJsonObject(json)) throw new Error(`${describeFile(path)}: not a JSON object`);
+  if (!isJsonObject(json)) throw new EncoderError('model-invalid', `${describeFile(path)}: not a JSON object`);
   const int = (v: unknown) => (Number.isSafeInteger(v) && (v as number) > 0 ? (v as number) : undefined);
   return { vocabSize: int(json.vocab_size), maxPositionEmbeddings: int(json.max_position_embeddings) };
 }
@@ -279,10 +274,10 @@ async function resolveMaxLength(
   const stated = stConfig.max_seq_length;
   if (stated !== undefined && stated !== null) {
     if (!Number.isSafeInteger(stated) || (stated as number) < 2) {
-      throw new Error(`${where}: max_seq_length ${JSON.stringify(stated)} is not an integer of at least 2`);
+      throw new EncoderError('model-invalid', `${where}: max_seq_length ${JSON.stringify(stated)} is not an integer of at least 2`);
     }
     if (maxPositions !== undefined && (stated as number) > maxPositions) {
-      throw new Error(`${where}: max_seq_length ${String(stated)} exceeds the model's max_position_embeddings ${maxPositions}`);
+      throw new EncoderError('model-invalid', `${where}: max_seq_length ${String(stated)} exceeds the model's max_position_embeddings ${maxPositions}`);
     }
     return stated as number;
   }
@@ -301,13 +296,14 @@ async function readPromptsAndSimilarity(
 ): Promise<Pick<SpladeModelFolder, 'prompts' | 'queryPrompt' | 'documentPrompt' | 'defaultPrompt'>> {
   const where = describeFile(path);
   const json = (await readJsonFile(path, true)) ?? {};
-  if (!isJsonObject(json)) throw new Error(`${where}: not a JSON object`);
+  if (!isJsonObject(json)) throw new EncoderError('model-invalid', `${where}: not a JSON object`);
   if (json.model_type !== undefined && json.model_type !== null && json.model_type !== 'SparseEncoder') {
-    throw new Error(`${where}: model_type ${JSON.stringify(json.model_type)} is not supported (a SparseEncoder is needed)`);
+    throw new EncoderError('model-unsupported', `${where}: model_type ${JSON.stringify(json.model_type)} is not supported (a SparseEncoder is needed)`);
   }
   const similarity = json.similarity_fn_name;
   if (similarity !== undefined && similarity !== null && !SUPPORTED_SIMILARITY.includes(String(similarity))) {
-    throw new Error(
+    throw new EncoderError(
+      'model-unsupported',
       KNOWN_SIMILARITY.includes(String(similarity))
         ? `${where}: similarity_fn_name "${String(similarity)}" is not supported (only "dot")`
         : `${where}: similarity_fn_name ${JSON.stringify(similarity)} is not a known similarity function`,
@@ -316,9 +312,9 @@ async function readPromptsAndSimilarity(
   // sentence-transformers starts from {query: '', document: ''} and fills in the saved prompts.
   const prompts: Record<string, string> = { query: '', document: '' };
   if (json.prompts !== undefined && json.prompts !== null) {
-    if (!isJsonObject(json.prompts)) throw new Error(`${where}: prompts is not an object`);
+    if (!isJsonObject(json.prompts)) throw new EncoderError('model-invalid', `${where}: prompts is not an object`);
     for (const [name, prompt] of Object.entries(json.prompts)) {
-      if (typeof prompt !== 'string') throw new Error(`${where}: prompt ${JSON.stringify(name)} is not a string`);
+      if (typeof prompt !== 'string') throw new EncoderError('model-invalid', `${where}: prompt ${JSON.stringify(name)} is not a string`);
       if (!prompts[name]) prompts[name] = prompt;
     }
   }
@@ -326,7 +322,7 @@ async function readPromptsAndSimilarity(
   const defaultName = json.default_prompt_name;
   if (defaultName !== undefined && defaultName !== null) {
     if (typeof defaultName !== 'string' || !(defaultName in prompts)) {
-      throw new Error(`${where}: default_prompt_name ${JSON.stringify(defaultName)} names no prompt in prompts`);
+      throw new EncoderError('model-invalid', `${where}: default_prompt_name ${JSON.stringify(defaultName)} names no prompt in prompts`);
     }
     defaultPrompt = prompts[defaultName]!;
   }

@@ -8,7 +8,8 @@ import type { InferenceSession } from 'onnxruntime-node';
 import {
   createSessionWithFallback,
   loadOnnxRuntime,
-  NoUsableProviderError,
+  isOnnxRuntimeError,
+  noUsableProvider,
   planExecutionProviders,
   type ExecutionProviderName,
   type OnnxRuntimeModule,
@@ -20,9 +21,11 @@ import { describeProviderChoice, type ExecutionChoice, type ProviderChoice } fro
 import type { SpladeModelFolder } from './model-folder.js';
 import type { GraphTarget } from './onnx/bert-graph.js';
 import { POOLED_LOGITS_OUTPUT } from './onnx/pooling-nodes.js';
-import { prepareOnnxModel, type ModelPrecision, type OnnxBuildOptions, type PreparedOnnxModel } from './prepare-onnx-model.js';
+import type { Precision } from './precision.js';
+import { prepareOnnxModel, type OnnxBuildOptions, type PreparedOnnxModel } from './prepare-onnx-model.js';
 import type { ActivationFunction } from './splade-pooling.js';
 import { activate, packDenseRows, type PackedSparseRows } from './sparse-vector.js';
+import { EncoderError } from './encoder-error.js';
 
 export interface OpenedSession {
   /** The onnxruntime-node module the session belongs to (bundled or the CUDA pack): tensors must come from it. */
@@ -50,8 +53,8 @@ export function encoderSessionOptions(settings: Pick<SessionSettings, 'threads' 
  * sequences/s); float32 on every other provider (the CPU has no float16 arithmetic; CUDA, DirectML and CoreML take
  * the CPU form, in float32 until float16 is measured there). 'int8' exists for the CPU provider only.
  */
-export function graphFormFor(provider: ExecutionProviderName, build: OnnxBuildOptions): { target: GraphTarget; precision: ModelPrecision } {
-  if (build.precision === 'int8' && provider !== 'cpu') throw new Error(`precision int8 runs on the CPU provider only, not on ${provider} (use device cpu)`);
+export function graphFormFor(provider: ExecutionProviderName, build: OnnxBuildOptions): { target: GraphTarget; precision: Precision } {
+  if (build.precision === 'int8' && provider !== 'cpu') throw new EncoderError('precision-unsupported', `precision int8 runs on the CPU provider only, not on ${provider} (use device cpu)`);
   const target = build.target ?? (provider === 'webgpu' ? 'webgpu' : 'cpu');
   return { target, precision: build.precision ?? (target === 'webgpu' ? 'fp16' : 'fp32') };
 }
@@ -90,11 +93,11 @@ export async function openEncoderSession(
       const choice: ExecutionChoice = { ...describeProviderChoice(plan, attempts, result.provider, description), precision: group.build.precision!, graphTarget: group.build.target! };
       return { ort, session: result.session, choice, threads: options.intraOpNumThreads, prepared };
     } catch (error) {
-      if (!(error instanceof NoUsableProviderError)) throw error;
+      if (!isOnnxRuntimeError(error, 'no-usable-provider')) throw error;
       attempts.push(...error.attempts);
     }
   }
-  throw new NoUsableProviderError(attempts, model.folder);
+  throw noUsableProvider(attempts, model.folder);
 }
 
 /**
@@ -196,11 +199,11 @@ export async function runDenseBatch(ort: OnnxRuntimeModule, session: InferenceSe
   const feeds: Record<string, InstanceType<OnnxRuntimeModule['Tensor']>> = {};
   for (const name of session.inputNames) {
     const data = available[name];
-    if (!data) throw new Error(`the model's input "${name}" is not one the encoder can provide`);
+    if (!data) throw new EncoderError('model-unsupported', `the model's input "${name}" is not one the encoder can provide`);
     const type = types.get(name) ?? 'int64';
     if (type === 'int64') feeds[name] = new ort.Tensor('int64', data, dims);
     else if (type === 'int32') feeds[name] = new ort.Tensor('int32', toInt32(data), dims);
-    else throw new Error(`the model's input "${name}" has type ${type}; the encoder provides int64 or int32 token ids`);
+    else throw new EncoderError('model-unsupported', `the model's input "${name}" has type ${type}; the encoder provides int64 or int32 token ids`);
   }
   const results = await session.run(feeds, [outputName]);
   const output = results[outputName]!;

@@ -4,24 +4,25 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { loadBertWeights } from './model-weights.js';
 import type { SpladeModelFolder } from './model-folder.js';
-import { BERT_GRAPH_VERSION, buildBertGraph, WEBGPU_GRAPH_VERSION, type AttentionKind, type GraphTarget, type Precision, type WebGpuGraphTuning } from './onnx/bert-graph.js';
+import { BERT_GRAPH_VERSION, buildBertGraph, WEBGPU_GRAPH_VERSION, type AttentionKind, type GraphTarget, type WebGpuGraphTuning } from './onnx/bert-graph.js';
+import type { Precision } from './precision.js';
 import { addPoolingToExport } from './onnx/export-pooling.js';
 import { encodeModel } from './onnx/onnx-proto.js';
 import { CPU_INT8_VERSION, quantizeForCpu } from './onnx/quantize-weights.js';
 import { POOLED_LOGITS_OUTPUT, SPARSE_WEIGHTS_OUTPUT } from './onnx/pooling-nodes.js';
 import { defaultOnnxCacheDir, hashFile, OnnxCache } from './onnx-cache.js';
 import { describeFile } from './read-json.js';
+import { EncoderError } from './encoder-error.js';
 
 /**
  * The precision of a prepared graph: the builder's compute type ('fp32', 'fp16'), or 'int8': the float32 graph with
  * its weight products rewritten to onnxruntime's int8 CPU kernels (app/encoder/onnx/quantize-weights.ts), for the
  * CPU provider only.
  */
-export type ModelPrecision = Precision | 'int8';
 
 export interface OnnxBuildOptions {
   /** Default 'fp32'. fp16 is meant for GPU providers, int8 for the CPU provider (target 'cpu'). */
-  precision?: ModelPrecision;
+  precision?: Precision;
   /** Default 'fused' (onnxruntime contrib operators). */
   attention?: AttentionKind;
   /** The provider the graph is shaped for; default 'cpu'. The encoder sets it from the provider it tries. */
@@ -84,9 +85,9 @@ async function cacheKey(model: SpladeModelFolder, options: OnnxBuildOptions): Pr
 export async function prepareOnnxModel(model: SpladeModelFolder, options: OnnxBuildOptions = {}): Promise<PreparedOnnxModel> {
   if (options.precision === 'int8') {
     if (model.weights.format !== 'safetensors') {
-      throw new Error(`precision int8 needs safetensors weights; ${describeFile(model.weights.path)} is a ready-made ONNX export, which runs in fp32 (use precision fp32 or auto)`);
+      throw new EncoderError('precision-unsupported', `precision int8 needs safetensors weights; ${describeFile(model.weights.path)} is a ready-made ONNX export, which runs in fp32 (use precision fp32 or auto)`);
     }
-    if ((options.target ?? 'cpu') !== 'cpu') throw new Error(`precision int8 is for the CPU provider's graph, not the ${options.target} graph`);
+    if ((options.target ?? 'cpu') !== 'cpu') throw new EncoderError('precision-unsupported', `precision int8 is for the CPU provider's graph, not the ${options.target} graph`);
   }
   const cache = new OnnxCache(options.cacheDir ?? defaultOnnxCacheDir());
   const key = await cacheKey(model, options);

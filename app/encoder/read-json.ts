@@ -1,6 +1,7 @@
 /** Reads a JSON file of a model folder with errors that name the file. */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { EncoderError } from './encoder-error.js';
 
 /** `name in folder`, how messages name a file of a model folder. */
 export function describeFile(path: string): string {
@@ -17,13 +18,13 @@ export async function readJsonFile(path: string, optional = false): Promise<unkn
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && optional) return undefined;
-    if (code === 'ENOENT') throw new Error(`Cannot read ${describeFile(path)}: the file does not exist`);
-    throw new Error(`Cannot read ${describeFile(path)}: ${(error as Error).message}`);
+    if (code === 'ENOENT') throw new EncoderError('model-not-found', `Cannot read ${describeFile(path)}: the file does not exist`);
+    throw new EncoderError('model-invalid', `Cannot read ${describeFile(path)}: ${(error as Error).message}`);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`Cannot read ${describeFile(path)}: not valid JSON (${(error as Error).message})`);
+    throw new EncoderError('model-invalid', `Cannot read ${describeFile(path)}: not valid JSON (${(error as Error).message})`);
   }
 }
 

@@ -1,6 +1,7 @@
 /** Reads safetensors files: validates the header against the file and hands out tensors as float32 arrays. */
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { EncoderError } from './encoder-error.js';
 
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
@@ -53,8 +54,8 @@ export class SafetensorsFile {
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new Error(`Cannot read ${describe(path)}: the file does not exist`);
-      throw new Error(`Cannot read ${describe(path)}: ${(error as Error).message}`);
+      if (code === 'ENOENT') throw new EncoderError('model-not-found', `Cannot read ${describe(path)}: the file does not exist`);
+      throw new EncoderError('model-invalid', `Cannot read ${describe(path)}: ${(error as Error).message}`);
     }
     return SafetensorsFile.fromBytes(path, bytes);
   }
@@ -62,23 +63,23 @@ export class SafetensorsFile {
   /** Validates `bytes` as the contents of a safetensors file called `path`. */
   static fromBytes(path: string, bytes: Buffer): SafetensorsFile {
     const where = `Cannot read ${describe(path)}`;
-    if (bytes.length < 8) throw new Error(`${where}: file is ${bytes.length} bytes, too short for a safetensors header`);
+    if (bytes.length < 8) throw new EncoderError('model-invalid', `${where}: file is ${bytes.length} bytes, too short for a safetensors header`);
     const headerLength = bytes.readBigUInt64LE(0);
     if (headerLength > BigInt(bytes.length - 8)) {
-      throw new Error(`${where}: header length ${headerLength} exceeds file size ${bytes.length}`);
+      throw new EncoderError('model-invalid', `${where}: header length ${headerLength} exceeds file size ${bytes.length}`);
     }
     if (headerLength > BigInt(MAX_HEADER_BYTES)) {
-      throw new Error(`${where}: header length ${headerLength} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
+      throw new EncoderError('model-invalid', `${where}: header length ${headerLength} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
     }
     const dataStart = 8 + Number(headerLength);
     let header: unknown;
     try {
       header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart)));
     } catch (error) {
-      throw new Error(`${where}: the header is not valid JSON (${(error as Error).message})`);
+      throw new EncoderError('model-invalid', `${where}: the header is not valid JSON (${(error as Error).message})`);
     }
     if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-      throw new Error(`${where}: the header is not a JSON object`);
+      throw new EncoderError('model-invalid', `${where}: the header is not a JSON object`);
     }
     const dataLength = bytes.length - dataStart;
     const tensors = new Map<string, SafetensorsTensorInfo>();
@@ -86,7 +87,7 @@ export class SafetensorsFile {
     for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
       if (name === '__metadata__') {
         if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-          throw new Error(`${where}: __metadata__ is not an object`);
+          throw new EncoderError('model-invalid', `${where}: __metadata__ is not an object`);
         }
         metadata = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
         continue;
@@ -103,7 +104,7 @@ export class SafetensorsFile {
   /** The tensor's description; throws naming the file and the tensor when it is absent. */
   info(name: string): SafetensorsTensorInfo {
     const info = this.tensors.get(name);
-    if (!info) throw new Error(`Cannot find tensor ${name} in ${describe(this.path)}`);
+    if (!info) throw new EncoderError('model-invalid', `Cannot find tensor ${name} in ${describe(this.path)}`);
     return info;
   }
 
@@ -138,7 +139,8 @@ export class SafetensorsFile {
         return out;
       }
       default:
-        throw new Error(
+        throw new EncoderError(
+          'model-unsupported',
           `Cannot read tensor ${name} in ${describe(this.path)}: dtype ${info.dtype} is not a floating-point type`,
         );
     }
@@ -152,7 +154,7 @@ export class SafetensorsFile {
 }
 
 function parseTensorInfo(where: string, name: string, value: unknown, dataLength: number): SafetensorsTensorInfo {
-  const bad = (problem: string) => new Error(`${where}: tensor ${name}: ${problem}`);
+  const bad = (problem: string) => new EncoderError('model-invalid', `${where}: tensor ${name}: ${problem}`);
   if (typeof value !== 'object' || value === null) throw bad('the header entry is not an object');
   const entry = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   if (typeof entry.dtype !== 'string' || !(entry.dtype in DTYPE_BYTES)) {

@@ -2,13 +2,14 @@
 import { EncoderSession, type WorkerStats } from './encoder-session.js';
 import type { Device, ExecutionChoice } from './execution-providers.js';
 import { readModelFolder, type ModelFolderOptions, type SpladeModelFolder } from './model-folder.js';
-import type { ModelPrecision, OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
-import { dot, selectMaxActiveDims, topEntries, type SparseVector } from './sparse-vector.js';
+import { PRECISIONS, type PrecisionSetting } from './precision.js';
+import type { OnnxBuildOptions, PreparedOnnxModel } from './prepare-onnx-model.js';
+import { dot, type SparseVector } from '../sparse/sparse-vector.js';
+import { selectMaxActiveDims, topEntries } from './sparse-vector.js';
 import { BertTokenizer, padBatch } from './tokenizer/index.js';
+import { EncoderError } from './encoder-error.js';
 
 /** The precision option: 'auto' (the default) is float16 on WebGPU and float32 on every other provider. */
-export type PrecisionSetting = 'auto' | ModelPrecision;
-export const PRECISIONS: readonly PrecisionSetting[] = ['auto', 'fp32', 'fp16', 'int8'];
 
 export interface SparseEncoderOptions extends ModelFolderOptions, Omit<OnnxBuildOptions, 'precision'> {
   /**
@@ -68,25 +69,25 @@ export class SparseEncoder {
   /** Loads a model folder (or Hub id, with `resolveModelSource`), building or reusing its cached ONNX graph. */
   static async load(modelPathOrId: string, options: SparseEncoderOptions = {}): Promise<SparseEncoder> {
     const batchSize = options.batchSize ?? 32;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new Error(`batch size ${batchSize} is not a positive integer`);
+    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new EncoderError('invalid-option', `batch size ${batchSize} is not a positive integer`);
     if (options.maxActiveDims !== undefined && (!Number.isSafeInteger(options.maxActiveDims) || options.maxActiveDims < 1)) {
-      throw new Error(`maxActiveDims ${options.maxActiveDims} is not a positive integer`);
+      throw new EncoderError('invalid-option', `maxActiveDims ${options.maxActiveDims} is not a positive integer`);
     }
     if (options.maxBatchTokens !== undefined && (!Number.isSafeInteger(options.maxBatchTokens) || options.maxBatchTokens < 1)) {
-      throw new Error(`maxBatchTokens ${options.maxBatchTokens} is not a positive integer`);
+      throw new EncoderError('invalid-option', `maxBatchTokens ${options.maxBatchTokens} is not a positive integer`);
     }
     if (options.precision !== undefined && !PRECISIONS.includes(options.precision)) {
-      throw new Error(`precision "${String(options.precision)}" is not one of ${PRECISIONS.join(', ')}`);
+      throw new EncoderError('invalid-option', `precision "${String(options.precision)}" is not one of ${PRECISIONS.join(', ')}`);
     }
     let device = options.device ?? 'auto';
     if (options.precision === 'int8') {
-      if (device !== 'auto' && device !== 'cpu') throw new Error(`precision int8 runs on the CPU provider only; device "${device}" was asked for (use device cpu or auto, or precision fp16/fp32 on ${device})`);
+      if (device !== 'auto' && device !== 'cpu') throw new EncoderError('precision-unsupported', `precision int8 runs on the CPU provider only; device "${device}" was asked for (use device cpu or auto, or precision fp16/fp32 on ${device})`);
       device = 'cpu';
     }
     const model = await readModelFolder(modelPathOrId, options);
     const tokenizer = await BertTokenizer.fromFolder(model.tokenizerFolder, { maxLength: model.maxSeqLength });
     if (tokenizer.vocabSize > model.vocabSize) {
-      throw new Error(`the tokenizer in ${model.tokenizerFolder} has ${tokenizer.vocabSize} tokens, more than the model's vocabulary of ${model.vocabSize}`);
+      throw new EncoderError('model-invalid', `the tokenizer in ${model.tokenizerFolder} has ${tokenizer.vocabSize} tokens, more than the model's vocabulary of ${model.vocabSize}`);
     }
     const build: OnnxBuildOptions = {};
     if (options.precision && options.precision !== 'auto') build.precision = options.precision;

@@ -1,33 +1,13 @@
-/** Sparse vectors as the encoder returns them, and the operations on them: dot product, top-k, activation. */
+/** The encoder's operations on sparse vectors (app/sparse): activation, top-k, packing a dense batch output into rows. */
+import type { SparseVector } from '../sparse/sparse-vector.js';
 import type { ActivationFunction } from './splade-pooling.js';
 
-/** Non-zero entries of a vocabulary-sized vector: token ids ascending, weights > 0. */
-export interface SparseVector {
-  indices: Int32Array;
-  values: Float32Array;
-}
+export type { SparseVector };
 
 /** The SPLADE activation applied to relu(max logit) `m > 0`: log1p, once or twice, each rounded to float32. */
 export function activate(m: number, activation: ActivationFunction): number {
   const once = Math.fround(Math.log1p(m));
   return activation === 'relu' ? once : Math.fround(Math.log1p(once));
-}
-
-/** Dot product of two sparse vectors (merge over ascending indices), accumulated in double precision. */
-export function dot(a: SparseVector, b: SparseVector): number {
-  let i = 0;
-  let j = 0;
-  let sum = 0;
-  const ai = a.indices;
-  const bi = b.indices;
-  while (i < ai.length && j < bi.length) {
-    const x = ai[i]!;
-    const y = bi[j]!;
-    if (x === y) sum += a.values[i++]! * b.values[j++]!;
-    else if (x < y) i++;
-    else j++;
-  }
-  return sum;
 }
 
 /** Positions of `vector`'s entries by weight descending, ties by lower token id; at most `k` of them. */

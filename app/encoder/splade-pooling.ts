@@ -1,5 +1,6 @@
 /** sentence-transformers' `SpladePooling` settings: how token logits become one sparse vector. */
 import { isJsonObject } from './read-json.js';
+import { EncoderError } from './encoder-error.js';
 
 export type PoolingStrategy = 'max' | 'sum';
 /** `relu`: log1p(relu(x)); `log1p_relu`: log1p(log1p(relu(x))) (sentence-transformers' names). */
@@ -18,21 +19,21 @@ export const DEFAULT_POOLING: SpladePoolingConfig = { strategy: 'max', activatio
  * (`embedding_dimension`, or v5's `word_embedding_dimension`) must equal it; `null` means "fill in from the model".
  */
 export function parseSpladePoolingConfig(json: unknown, where: string, vocabSize: number | undefined): SpladePoolingConfig {
-  if (!isJsonObject(json)) throw new Error(`${where}: not a JSON object`);
+  if (!isJsonObject(json)) throw new EncoderError('model-invalid', `${where}: not a JSON object`);
   const strategy = json.pooling_strategy ?? 'max';
   if (strategy !== 'max' && strategy !== 'sum') {
-    throw new Error(`${where}: pooling_strategy ${JSON.stringify(strategy)} is not supported ("max" or "sum")`);
+    throw new EncoderError('model-unsupported', `${where}: pooling_strategy ${JSON.stringify(strategy)} is not supported ("max" or "sum")`);
   }
   const activation = json.activation_function ?? 'relu';
   if (activation !== 'relu' && activation !== 'log1p_relu') {
-    throw new Error(`${where}: activation_function ${JSON.stringify(activation)} is not supported ("relu" or "log1p_relu")`);
+    throw new EncoderError('model-unsupported', `${where}: activation_function ${JSON.stringify(activation)} is not supported ("relu" or "log1p_relu")`);
   }
   const key = 'embedding_dimension' in json ? 'embedding_dimension' : 'word_embedding_dimension';
   const dimension = json[key];
   if (dimension !== undefined && dimension !== null) {
-    if (!Number.isSafeInteger(dimension)) throw new Error(`${where}: ${key} ${JSON.stringify(dimension)} is not an integer`);
+    if (!Number.isSafeInteger(dimension)) throw new EncoderError('model-invalid', `${where}: ${key} ${JSON.stringify(dimension)} is not an integer`);
     if (vocabSize !== undefined && dimension !== vocabSize) {
-      throw new Error(`${where}: ${key} ${String(dimension)} differs from the model's vocabulary size ${vocabSize}`);
+      throw new EncoderError('model-invalid', `${where}: ${key} ${String(dimension)} differs from the model's vocabulary size ${vocabSize}`);
     }
   }
   return { strategy, activation };

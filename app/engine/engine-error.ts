@@ -1,10 +1,15 @@
 /**
  * The engine-wide error model: one closed set of codes that the API sends over the wire as
- * `{ code, message, details }`. Each layer keeps its own error class and code set (HubError, IndexError, ...);
- * this module names the union and turns any thrown value into a `WireError`.
+ * `{ code, message, details }`. Each layer keeps its own error class and code set (HubError, IndexError,
+ * EncoderError, OnnxRuntimeError), each code documented there with what the user should do; this module names the
+ * union and turns any thrown value into a `WireError`.
  */
+// The layers' error modules themselves rather than their index.ts: they import nothing heavy, so converting an
+// error never loads onnxruntime, SQLite or a worker.
+import { isEncoderError, type EncoderErrorCode } from '../encoder/encoder-error.js';
 import { isHubError, type HubErrorCode } from '../hub/hub-error.js';
-import type { IndexErrorCode } from '../index/index.js';
+import { IndexError, type IndexErrorCode } from '../index/index-errors.js';
+import { isOnnxRuntimeError, type RuntimeErrorCode } from '../onnxruntime/onnxruntime-error.js';
 
 /** Codes the engine itself (and the API around it) raises. What the UI should say is on each member. */
 export type EngineOwnErrorCode =
@@ -27,8 +32,8 @@ export type EngineOwnErrorCode =
   /** A bug: anything not thrown on purpose. The message is the original one; report it. */
   | 'internal';
 
-/** Every code a front end may see. */
-export type EngineErrorCode = EngineOwnErrorCode | HubErrorCode | IndexErrorCode;
+/** Every code a front end may see: the engine's own and those of each layer (see each layer's error module). */
+export type EngineErrorCode = EngineOwnErrorCode | HubErrorCode | IndexErrorCode | EncoderErrorCode | RuntimeErrorCode;
 
 /** What crosses IPC and HTTP. `details` is plain JSON. */
 export interface WireError {
@@ -55,14 +60,47 @@ export function isEngineError(error: unknown, code?: EngineErrorCode): error is 
   return named && (code === undefined || (error as EngineError).code === code);
 }
 
-/** The wire form of anything thrown: coded errors keep their code; anything else is 'internal'. */
+/**
+ * The index's codes, kept complete by the compiler (adding a code to IndexErrorCode fails here until it is listed).
+ * With the class names below, this recognises an index error from another realm without trusting any object that
+ * merely has a `name` ending in "Error" and a string `code` (a Node fs error has `code: 'ENOENT'`).
+ */
+const INDEX_CODES = {
+  'invalid-vector': true,
+  'invalid-argument': true,
+  'corrupt-index': true,
+  'index-locked': true,
+  'index-closed': true,
+  'format-unsupported': true,
+  'commit-failed': true,
+} satisfies Record<IndexErrorCode, true>;
+const INDEX_ERROR_NAMES = new Set(['IndexError', 'InvalidVectorError', 'IndexCorruptError', 'IndexLockedError']);
+
+function isIndexFamily(error: unknown): error is { code: IndexErrorCode; message: string } {
+  if (error instanceof IndexError) return true;
+  const candidate = error as { name?: unknown; code?: unknown; message?: unknown } | null;
+  return (
+    typeof candidate?.name === 'string' &&
+    INDEX_ERROR_NAMES.has(candidate.name) &&
+    typeof candidate.code === 'string' &&
+    Object.hasOwn(INDEX_CODES, candidate.code) &&
+    typeof candidate.message === 'string'
+  );
+}
+
+/** The wire form of anything thrown: coded errors keep their code (and plain-JSON details); anything else is 'internal'. */
 export function toWireError(error: unknown): WireError {
   if (isEngineError(error)) return { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
   if (isHubError(error)) return { code: error.code, message: error.message };
-  const candidate = error as { name?: unknown; code?: unknown; message?: unknown } | null;
-  if (candidate && candidate.name === 'IndexError' || (typeof candidate?.name === 'string' && /^Index\w*Error$/.test(candidate.name))) {
-    return { code: candidate!.code as IndexErrorCode, message: String(candidate!.message) };
+  if (isEncoderError(error)) return { code: error.code, message: error.message };
+  if (isOnnxRuntimeError(error)) {
+    const details: Record<string, unknown> = {};
+    if (error.attempts?.length) details.attempts = error.attempts.map((a) => ({ ...a }));
+    if (error.url !== undefined) details.url = error.url;
+    if (error.status !== undefined) details.status = error.status;
+    return { code: error.code, message: error.message, ...(Object.keys(details).length ? { details } : {}) };
   }
+  if (isIndexFamily(error)) return { code: error.code, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'internal', message };
 }

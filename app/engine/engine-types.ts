@@ -6,6 +6,7 @@
  * Offsets: every character offset here is in UTF-16 code units of the string it points into (what JavaScript's
  * `slice` uses), `[start, end)`. Times are milliseconds since the epoch. Weights are the model's float32 weights.
  */
+import type { Device, PrecisionSetting } from '../encoder/index.js';
 
 /** What became of a file the scanner saw. */
 export type FileState =
@@ -252,8 +253,8 @@ export interface DownloadProgress {
 export interface Settings {
   /** Hub id or local folder. */
   model: string;
-  device: 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
-  precision: 'auto' | 'fp32' | 'fp16' | 'int8';
+  device: Device;
+  precision: PrecisionSetting;
   /** Most word-piece tokens per passage (at most the model's maximum, default 256). */
   passageTokens: number;
   /** Tokens of overlap between consecutive windows of one section (default 32). */

@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { HubError } from './hub-error.js';
-import { downloadSnapshot, isHubRepoId, type Snapshot, type SnapshotOptions } from './snapshot-download.js';
+import { isHubRepoId, type ModelSourceResolver } from './hub-id.js';
+import { downloadSnapshot, type Snapshot, type SnapshotOptions } from './snapshot-download.js';
 
 /** The SPLADE model the app uses when nothing else is chosen: a LoRA adapter on `google-bert/bert-base-uncased`. */
 export const DEFAULT_MODEL_ID = 'tomaarsen/splade-bert-base-uncased-gooaq-peft';
@@ -82,20 +83,6 @@ export function pickModelSource(choices: ModelSourceChoices = {}): ModelSource {
     if (value !== undefined && value.trim() !== '') return classifyModelSource(value, origin, choices.cwd);
   }
   return { kind: 'hub', id: DEFAULT_MODEL_ID, origin: 'default' };
-}
-
-/**
- * The function the encoder is given to turn a model reference (its own, or an adapter's base model) into a folder.
- * Called with a Hub id or a folder path; resolves to a local folder holding the files.
- */
-export type ModelSourceResolver = (idOrPath: string, options?: ModelSourceCallOptions) => Promise<string>;
-
-/** Per-call options of a ModelSourceResolver. */
-export interface ModelSourceCallOptions {
-  /** Branch, tag or sha for a Hub id (default `main`; for a base model, pass the adapter's `revision`). */
-  revision?: string | undefined;
-  /** Folder that a relative path is relative to: the adapter folder, for a `base_model_name_or_path` like `../base`. */
-  relativeTo?: string | undefined;
 }
 
 /** A folder path is returned (absolute) as is; a Hub id is downloaded or found in the cache (see `downloadSnapshot`). */

@@ -13,6 +13,7 @@ import { baseHeaders, fetchFileMetadata, fetchRepoInfo, hubErrorFromStatus, type
 import { HubError } from './hub-error.js';
 import { DEFAULT_RETRY, HttpStatusError, abortError, isNetworkError, isTransient, isTransientStatus, sameOrigin, type RetryPolicy } from './hub-http.js';
 import { readHubSettings, type HubSettingsOverrides } from './hub-settings.js';
+import { isHubRepoId } from './hub-id.js';
 
 export const DEFAULT_REVISION = 'main';
 
@@ -48,11 +49,6 @@ export interface Snapshot {
   downloaded: string[];
   /** Why the cache was used without asking the Hub, if it was: `offline` (HF_HUB_OFFLINE) or the error that kept the Hub out of reach. */
   usedCacheBecause: string | undefined;
-}
-
-/** `org/name` or `name`, as huggingface_hub's `validate_repo_id` accepts it. */
-export function isHubRepoId(id: string): boolean {
-  return /^(?:[\w.-]+\/)?[\w.-]+$/.test(id) && !id.includes('--') && !id.includes('..') && !/(^|\/)[.-]|[.-]($|\/)/.test(id) && id.length <= 96;
 }
 
 function userAgent(): string {

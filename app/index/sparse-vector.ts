@@ -1,14 +1,11 @@
 /** Sparse vectors as the index receives them (term ids ascending, weights > 0) and their validation. */
 import { InvalidVectorError } from './index-errors.js';
+import type { SparseVector } from '../sparse/sparse-vector.js';
+
+export type { SparseVector };
 
 /** The BERT WordPiece vocabulary size of the SPLADE models this app uses. */
 export const DEFAULT_VOCAB_SIZE = 30522;
-
-/** A sparse vector: `indices` are term ids in strictly ascending order, `values` the matching weights (> 0). */
-export interface SparseVector {
-  indices: Uint32Array | Int32Array;
-  values: Float32Array;
-}
 
 /**
  * Throws an InvalidVectorError naming `what` (e.g. `passage 3 of /docs/a.txt`) when the vector is malformed:
@@ -45,17 +42,5 @@ export function validateSparseVector(vector: SparseVector, vocabSize: number, wh
   }
 }
 
-/** The dot product of two sparse vectors (both sorted by term id). */
-export function sparseDot(a: SparseVector, b: SparseVector): number {
-  let i = 0;
-  let j = 0;
-  let sum = 0;
-  while (i < a.indices.length && j < b.indices.length) {
-    const ta = a.indices[i]!;
-    const tb = b.indices[j]!;
-    if (ta === tb) sum += a.values[i++]! * b.values[j++]!;
-    else if (ta < tb) i++;
-    else j++;
-  }
-  return sum;
-}
+/** The dot product of two sparse vectors (both sorted by term id): the engine's one, from app/sparse. */
+export { dot as sparseDot } from '../sparse/sparse-vector.js';

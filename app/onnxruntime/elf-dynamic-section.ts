@@ -1,5 +1,6 @@
 /** Reads the dynamic section of an ELF shared object: the libraries it needs (DT_NEEDED), its SONAME and RUNPATH. */
 import { open } from 'node:fs/promises';
+import { OnnxRuntimeError } from './onnxruntime-error.js';
 
 export interface ElfDynamicInfo {
   /** `DT_NEEDED` entries in file order, e.g. `['libcudart.so.13', 'libcublasLt.so.13', 'libc.so.6']`. */
@@ -12,9 +13,9 @@ export interface ElfDynamicInfo {
   bits: 32 | 64;
 }
 
-/** Thrown when a file is not an ELF shared object this reader understands; the message names the file. */
-export class ElfReadError extends Error {
-  override name = 'ElfReadError' as const;
+/** The OnnxRuntimeError `elf-unreadable`: the file is not an ELF shared object this reader understands; the message names the file. */
+function elfUnreadable(message: string): OnnxRuntimeError {
+  return new OnnxRuntimeError('elf-unreadable', message);
 }
 
 const PT_LOAD = 1;
@@ -29,7 +30,7 @@ const DT_RUNPATH = 29n;
 
 /**
  * Reads only the headers, the dynamic segment and its string table, so a 400 MB provider library costs a few reads.
- * Rejects with an ElfReadError naming the file when it is not ELF or its dynamic section is out of bounds.
+ * Rejects with the OnnxRuntimeError `elf-unreadable` naming the file when it is not ELF or its dynamic section is out of bounds.
  */
 export async function readElfDynamicInfo(path: string): Promise<ElfDynamicInfo> {
   const file = await open(path, 'r');
@@ -37,20 +38,20 @@ export async function readElfDynamicInfo(path: string): Promise<ElfDynamicInfo> 
     const { size } = await file.stat();
     const read = async (position: number, length: number, what: string): Promise<DataView> => {
       if (position < 0 || length < 0 || position + length > size) {
-        throw new ElfReadError(`Cannot read ${what} of ${path}: bytes ${position}..${position + length} exceed file size ${size}`);
+        throw elfUnreadable(`Cannot read ${what} of ${path}: bytes ${position}..${position + length} exceed file size ${size}`);
       }
       const buffer = Buffer.alloc(length);
       const { bytesRead } = await file.read(buffer, 0, length, position);
-      if (bytesRead !== length) throw new ElfReadError(`Cannot read ${what} of ${path}: short read at ${position}`);
+      if (bytesRead !== length) throw elfUnreadable(`Cannot read ${what} of ${path}: short read at ${position}`);
       return new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     };
-    if (size < 52) throw new ElfReadError(`${path} is not an ELF file: ${size} bytes is shorter than an ELF header`);
+    if (size < 52) throw elfUnreadable(`${path} is not an ELF file: ${size} bytes is shorter than an ELF header`);
     const ident = await read(0, 16, 'the ELF identification');
-    if (ident.getUint32(0, false) !== 0x7f454c46) throw new ElfReadError(`${path} is not an ELF file (no \\x7fELF magic)`);
+    if (ident.getUint32(0, false) !== 0x7f454c46) throw elfUnreadable(`${path} is not an ELF file (no \\x7fELF magic)`);
     const elfClass = ident.getUint8(4);
     const dataEncoding = ident.getUint8(5);
-    if (elfClass !== 1 && elfClass !== 2) throw new ElfReadError(`${path}: unknown ELF class ${elfClass}`);
-    if (dataEncoding !== 1 && dataEncoding !== 2) throw new ElfReadError(`${path}: unknown ELF data encoding ${dataEncoding}`);
+    if (elfClass !== 1 && elfClass !== 2) throw elfUnreadable(`${path}: unknown ELF class ${elfClass}`);
+    if (dataEncoding !== 1 && dataEncoding !== 2) throw elfUnreadable(`${path}: unknown ELF data encoding ${dataEncoding}`);
     const bits = elfClass === 2 ? 64 : 32;
     const le = dataEncoding === 1;
     const word = (view: DataView, offset: number): bigint =>
@@ -75,7 +76,7 @@ export async function readElfDynamicInfo(path: string): Promise<ElfDynamicInfo> 
       if (type === PT_LOAD) loads.push({ vaddr, offset, filesz });
       if (type === PT_DYNAMIC) dynamic = { offset: Number(offset), size: Number(filesz) };
     }
-    if (!dynamic) throw new ElfReadError(`${path} has no dynamic section (PT_DYNAMIC): a static executable, not a shared object`);
+    if (!dynamic) throw elfUnreadable(`${path} has no dynamic section (PT_DYNAMIC): a static executable, not a shared object`);
 
     const entries = await read(dynamic.offset, dynamic.size, 'the dynamic section');
     const entrySize = bits === 64 ? 16 : 8;
@@ -90,15 +91,15 @@ export async function readElfDynamicInfo(path: string): Promise<ElfDynamicInfo> 
       else if (tag === DT_STRSZ) strsz = value;
       else tags.push({ tag, value });
     }
-    if (strtab === undefined || strsz === undefined) throw new ElfReadError(`${path}: the dynamic section has no string table (DT_STRTAB/DT_STRSZ)`);
+    if (strtab === undefined || strsz === undefined) throw elfUnreadable(`${path}: the dynamic section has no string table (DT_STRTAB/DT_STRSZ)`);
     // DT_STRTAB is a virtual address: map it to a file offset through the PT_LOAD segment that contains it.
     const segment = loads.find((s) => strtab! >= s.vaddr && strtab! < s.vaddr + s.filesz);
-    if (!segment) throw new ElfReadError(`${path}: the string table address 0x${strtab.toString(16)} is in no loadable segment`);
+    if (!segment) throw elfUnreadable(`${path}: the string table address 0x${strtab.toString(16)} is in no loadable segment`);
     const strings = await read(Number(strtab - segment.vaddr + segment.offset), Number(strsz), 'the dynamic string table');
     const bytes = new Uint8Array(strings.buffer, strings.byteOffset, strings.byteLength);
     const stringAt = (offset: bigint): string => {
       const start = Number(offset);
-      if (start >= bytes.length) throw new ElfReadError(`${path}: string offset ${start} is outside the string table (${bytes.length} bytes)`);
+      if (start >= bytes.length) throw elfUnreadable(`${path}: string offset ${start} is outside the string table (${bytes.length} bytes)`);
       const end = bytes.indexOf(0, start);
       return new TextDecoder().decode(bytes.subarray(start, end === -1 ? bytes.length : end));
     };

@@ -1,6 +1,7 @@
 /** Decides which execution providers to try, in which order, for a device request on this machine, with a reason for each. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { OnnxRuntimeError } from './onnxruntime-error.js';
 import { checkCudaLibraries, findNvidiaDriver, type CudaLibraryCheck } from './cuda-libraries.js';
 import { cudaProviderLibraries, inspectCudaPack, type CudaPackStatus } from './cuda-pack.js';
 import { createLibraryLookup, type LibraryLookup } from './library-lookup.js';
@@ -12,10 +13,10 @@ export type ExecutionProviderName = (typeof executionProviderNames)[number];
 export type DeviceRequest = 'auto' | ExecutionProviderName;
 export const deviceRequests: readonly DeviceRequest[] = ['auto', ...executionProviderNames];
 
-/** Parses a `--device` value; throws a RangeError listing the accepted values. */
+/** Parses a `--device` value; throws the OnnxRuntimeError `unknown-device` listing the accepted values. */
 export function parseDeviceRequest(value: string): DeviceRequest {
   if ((deviceRequests as readonly string[]).includes(value)) return value as DeviceRequest;
-  throw new RangeError(`unknown device "${value}": expected one of ${deviceRequests.join(', ')}`);
+  throw new OnnxRuntimeError('unknown-device', `unknown device "${value}": expected one of ${deviceRequests.join(', ')}`);
 }
 
 /** The execution providers compiled into onnxruntime-node 1.30's prebuilt binding per platform (listSupportedBackends). */

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { OnnxRuntimeError } from './onnxruntime-error.js';
 
 export interface BundledOnnxRuntime {
   /** The `version` of the installed onnxruntime-node package, e.g. `1.30.0`. */
@@ -35,7 +36,7 @@ function packageRootOf(file: string, name: string): string {
       // no package.json here: go up
     }
   }
-  throw new Error(`Cannot find the ${name} package folder above ${file}`);
+  throw new OnnxRuntimeError('runtime-missing', `Cannot find the ${name} package folder above ${file}`);
 }
 
 /** The folder of one platform's native files inside an onnxruntime-node package folder. */

@@ -2,6 +2,7 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { ExecutionProviderName, ExecutionProviderPlan, PlanStep } from './execution-provider-plan.js';
 import type { OnnxRuntimeModule } from './load-onnxruntime.js';
+import { OnnxRuntimeError } from './onnxruntime-error.js';
 
 export interface ProviderAttempt {
   provider: ExecutionProviderName;
@@ -42,15 +43,9 @@ export interface FallbackOptions {
   deviceId?: number;
 }
 
-/** Thrown when every provider of the plan failed; `attempts` holds each one's error. */
-export class NoUsableProviderError extends Error {
-  override name = 'NoUsableProviderError' as const;
-  constructor(
-    readonly attempts: ProviderAttempt[],
-    model: string,
-  ) {
-    super(`No execution provider could run ${model}: ${attempts.map(describeAttempt).join('; ')}`);
-  }
+/** The OnnxRuntimeError `no-usable-provider` for a plan whose every provider failed; `attempts` holds each one's error. */
+export function noUsableProvider(attempts: ProviderAttempt[], model: string): OnnxRuntimeError {
+  return new OnnxRuntimeError('no-usable-provider', `No execution provider could run ${model}: ${attempts.map(describeAttempt).join('; ')}`, { attempts });
 }
 
 /** `cuda failed after 3 ms: … (hint: …)` */
@@ -64,7 +59,7 @@ export function describeAttempt(attempt: ProviderAttempt): string {
  * Tries the plan's providers one at a time: `InferenceSession.create(model, {...sessionOptions, executionProviders: [ep]})`,
  * then `smokeTest`. A provider the loaded onnxruntime does not have (listSupportedBackends) is recorded as "not available
  * on this platform" without calling create, because onnxruntime-common would otherwise drop the name from a list and
- * run on the CPU while seeming to use it. Returns the first session that works; throws NoUsableProviderError otherwise.
+ * run on the CPU while seeming to use it. Returns the first session that works; throws the OnnxRuntimeError `no-usable-provider` otherwise.
  */
 export async function createSessionWithFallback(
   ort: OnnxRuntimeModule,
@@ -112,7 +107,7 @@ export async function createSessionWithFallback(
       logger?.warn(`onnxruntime: ${describeAttempt(attempt)}${next ? `; trying ${next}` : ''}`);
     }
   }
-  throw new NoUsableProviderError(attempts, modelName);
+  throw noUsableProvider(attempts, modelName);
 }
 
 function sessionOptionsFor(step: PlanStep, base: InferenceSession.SessionOptions, options: FallbackOptions): InferenceSession.SessionOptions {

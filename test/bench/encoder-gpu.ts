@@ -45,13 +45,14 @@ async function main(): Promise<void> {
   const { GraphBuilder, intAttr } = await import('../../app/encoder/onnx/graph-builder.js');
   const { DataType, encodeModel } = await import('../../app/encoder/onnx/onnx-proto.js');
   const { encoderSessionOptions, packOutput, runDenseBatch } = await import('../../app/encoder/onnx-runner.js');
-  const { dot, topEntries, unpackRows } = await import('../../app/encoder/sparse-vector.js');
+  const { topEntries, unpackRows } = await import('../../app/encoder/sparse-vector.js');
+  const { dot } = await import('../../app/sparse/sparse-vector.js');
   const { BertTokenizer, padBatch } = await import('../../app/encoder/tokenizer/index.js');
   const { loadOnnxRuntime, tinyAddModel } = await import('../../app/onnxruntime/index.js');
   const { BERT_BASE, BERT_SMALL, fixtureTokenizerFolder, writeRandomSpladeModel } = await import('./random-splade-model.js');
   const { recordStep } = await import('./bench-steps.js');
   type BuildOptions = Parameters<typeof buildBertGraph>[1];
-  type Vector = { indices: Int32Array; values: Float32Array };
+  type Vector = import('../../app/sparse/sparse-vector.js').SparseVector;
 
   const { values: args } = parseArgs({
     options: {

@@ -3,7 +3,8 @@
  * or against sentence-transformers): weight errors, dot-product similarities and the ranking they give, top terms,
  * active dimensions.
  */
-import { dot, topEntries, type SparseVector } from '../../app/encoder/sparse-vector.js';
+import { dot, type SparseVector } from '../../app/sparse/sparse-vector.js';
+import { topEntries } from '../../app/encoder/sparse-vector.js';
 
 export interface SparseAgreement {
   texts: number;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { SparseEncoder, type SparseVector } from '../../app/encoder/index.js';
 import { Engine } from '../../app/engine/engine.js';
 import { SparseIndex } from '../../app/index/index.js';
-import { FIXTURE_V6, readExpected, type Expected } from '../unit/encoder-helpers.js';
+import { FIXTURE_V6, readExpected, type Expected } from '../helpers/encoder-helpers.js';
 
 export interface ApiFixture {
   root: string;

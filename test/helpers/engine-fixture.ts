@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SparseEncoder } from '../../app/encoder/index.js';
 import { SparseIndex } from '../../app/index/index.js';
-import { FIXTURE_V6, readExpected } from '../unit/encoder-helpers.js';
+import { FIXTURE_V6, readExpected } from '../helpers/encoder-helpers.js';
 
 export const fixtureDocPath = (i: number) => `/docs/${i % 2 === 0 ? 'even' : 'odd'}/d${i}.${i === 5 ? 'md' : 'txt'}`;
 

@@ -4,22 +4,16 @@ import { open, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SparseEncoder } from '../../app/encoder/index.js';
 import { defaultOnnxCacheDir, OnnxCache } from '../../app/encoder/onnx-cache.js';
-import { compareVector, FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
+import { compareVector, FIXTURE_V6, useEncoderFixture } from '../helpers/encoder-helpers.js';
 
 describe('ONNX graph cache', () => {
-  let expected: Expected;
-  let cache: Awaited<ReturnType<typeof tempFolder>>;
-  before(async () => {
-    expected = await readExpected();
-    cache = await tempFolder('splade-cache-test-');
-  });
-  after(() => cache.dispose());
+  const suite = useEncoderFixture('splade-cache-test-');
 
   const loadAndCheck = async (options: { attention?: 'plain' } = {}) => {
-    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, ...options });
+    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: suite.cacheDir, ...options });
     try {
-      const [vector] = await encoder.encodeDocument([expected.texts[1]!]);
-      compareVector(vector!, expected.document[1]!, 'cached');
+      const [vector] = await encoder.encodeDocument([suite.expected.texts[1]!]);
+      compareVector(vector!, suite.expected.document[1]!, 'cached');
       return encoder.onnxModel;
     } finally {
       await encoder.dispose();
@@ -44,7 +38,7 @@ describe('ONNX graph cache', () => {
     assert.equal(plain.fromCache, false);
     assert.notEqual(plain.key, first.key);
     // No temporary files are left behind.
-    assert.deepEqual((await readdir(cache.path)).filter((f) => f.includes('.tmp-')), []);
+    assert.deepEqual((await readdir(suite.cacheDir)).filter((f) => f.includes('.tmp-')), []);
   });
 
   it('detects a corrupt or truncated cache file and rebuilds it', async () => {
@@ -65,12 +59,12 @@ describe('ONNX graph cache', () => {
   });
 
   it('ignores an entry whose metadata was never written (a crash while writing)', async () => {
-    const store = new OnnxCache(join(cache.path, 'raw'));
+    const store = new OnnxCache(join(suite.cacheDir, 'raw'));
     const entry = await store.put('k', [Buffer.from('model bytes')], { x: 1 });
     assert.deepEqual((await store.get('k'))?.meta.info, { x: 1 });
-    await writeFile(join(cache.path, 'raw', 'k.json'), '{"size": 11, "sha2');
+    await writeFile(join(suite.cacheDir, 'raw', 'k.json'), '{"size": 11, "sha2');
     assert.equal(await store.get('k'), undefined);
-    assert.equal(entry.path, join(cache.path, 'raw', 'k.onnx'));
+    assert.equal(entry.path, join(suite.cacheDir, 'raw', 'k.onnx'));
     assert.equal(await store.get('missing'), undefined);
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCliCaptured } from '../helpers/run-cli.js';
-import { compareVector, FIXTURE_V5, FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
+import { compareVector, FIXTURE_V5, FIXTURE_V6, tempFolder, useEncoderFixture } from '../helpers/encoder-helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -12,37 +12,33 @@ const cli = (argv: string[], input: Buffer | string, env: NodeJS.ProcessEnv) => 
 const jsonLines = (texts: string[]) => texts.map((t) => JSON.stringify(t)).join('\n') + '\n';
 
 describe('splade-search encode', () => {
-  let expected: Expected;
-  let cache: Awaited<ReturnType<typeof tempFolder>>;
+  const suite = useEncoderFixture('splade-cli-cache-');
   let env: NodeJS.ProcessEnv;
   before(async () => {
-    expected = await readExpected();
-    cache = await tempFolder('splade-cli-cache-');
-    env = { ...process.env, SPLADE_CACHE_DIR: cache.path };
+    env = { ...process.env, SPLADE_CACHE_DIR: suite.cacheDir };
   });
-  after(() => cache.dispose());
 
   it('writes one vector per input line, in order, matching sentence-transformers (documents and queries)', async () => {
-    const docs = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V5, '--batch-size', '4'], jsonLines(expected.texts), env);
+    const docs = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V5, '--batch-size', '4'], jsonLines(suite.expected.texts), env);
     assert.equal(docs.code, 0, docs.stderr);
     const rows = docs.stdout.trim().split('\n').map((l) => JSON.parse(l) as { indices: number[]; values: number[] });
-    assert.equal(rows.length, expected.texts.length);
-    rows.forEach((row, i) => compareVector({ indices: Int32Array.from(row.indices), values: Float32Array.from(row.values) }, expected.document[i]!, `cli document ${i}`));
-    const queries = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V6, '--query'], jsonLines(expected.queries), env);
+    assert.equal(rows.length, suite.expected.texts.length);
+    rows.forEach((row, i) => compareVector({ indices: Int32Array.from(row.indices), values: Float32Array.from(row.values) }, suite.expected.document[i]!, `cli document ${i}`));
+    const queries = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V6, '--query'], jsonLines(suite.expected.queries), env);
     assert.equal(queries.code, 0, queries.stderr);
     queries.stdout.trim().split('\n').forEach((l, i) => {
       const row = JSON.parse(l) as { indices: number[]; values: number[] };
-      compareVector({ indices: Int32Array.from(row.indices), values: Float32Array.from(row.values) }, expected.query[i]!, `cli query ${i}`);
+      compareVector({ indices: Int32Array.from(row.indices), values: Float32Array.from(row.values) }, suite.expected.query[i]!, `cli query ${i}`);
     });
   });
 
   it('prints the top terms by weight with --top-k, as decode does', async () => {
-    const result = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V6, '--top-k', '10'], jsonLines(expected.texts.slice(0, 4)), env);
+    const result = await cli(['encode', '--device', 'cpu', '--model', FIXTURE_V6, '--top-k', '10'], jsonLines(suite.expected.texts.slice(0, 4)), env);
     assert.equal(result.code, 0, result.stderr);
     result.stdout.trim().split('\n').forEach((l, d) => {
       const { terms } = JSON.parse(l) as { terms: Array<[string, number]> };
-      assert.deepEqual(terms.map(([t]) => t), expected.decode[d]!.map(([t]) => t));
-      terms.forEach(([, w], k) => assert.ok(Math.abs(w - expected.decode[d]![k]![1]) < 1e-5));
+      assert.deepEqual(terms.map(([t]) => t), suite.expected.decode[d]!.map(([t]) => t));
+      terms.forEach(([, w], k) => assert.ok(Math.abs(w - suite.expected.decode[d]![k]![1]) < 1e-5));
     });
   });
 
@@ -55,9 +51,9 @@ describe('splade-search encode', () => {
   });
 
   it('takes the model from SPLADE_MODEL, else the default Hub model (offline and not cached: one clear error)', async () => {
-    const fromEnv = await cli(['encode', '--device', 'cpu', '--top-k', '3'], `${JSON.stringify(expected.texts[1])}\n`, { ...env, SPLADE_MODEL: FIXTURE_V6 });
+    const fromEnv = await cli(['encode', '--device', 'cpu', '--top-k', '3'], `${JSON.stringify(suite.expected.texts[1])}\n`, { ...env, SPLADE_MODEL: FIXTURE_V6 });
     assert.equal(fromEnv.code, 0, fromEnv.stderr);
-    assert.deepEqual((JSON.parse(fromEnv.stdout) as { terms: Array<[string, number]> }).terms.map(([t]) => t), expected.decode[1]!.slice(0, 3).map(([t]) => t));
+    assert.deepEqual((JSON.parse(fromEnv.stdout) as { terms: Array<[string, number]> }).terms.map(([t]) => t), suite.expected.decode[1]!.slice(0, 3).map(([t]) => t));
     const hub = await tempFolder('splade-cli-hub-');
     try {
       const offline = { ...env, SPLADE_MODEL: '', HF_HUB_OFFLINE: '1', HF_HUB_CACHE: hub.path, HF_HOME: hub.path };

@@ -4,35 +4,31 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SparseEncoder } from '../../app/encoder/index.js';
 import { planExecutionProviders } from '../../app/onnxruntime/index.js';
-import { compareVector, copyFixture, editJson, FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
+import { compareVector, copyFixture, editJson, FIXTURE_V6, useEncoderFixture, encoderError } from '../helpers/encoder-helpers.js';
 
 describe('SparseEncoder: bad inputs and edge cases', () => {
-  let expected: Expected;
-  let cache: Awaited<ReturnType<typeof tempFolder>>;
+  const suite = useEncoderFixture('splade-errors-cache-');
   let fixture: Awaited<ReturnType<typeof copyFixture>>;
   before(async () => {
-    expected = await readExpected();
-    cache = await tempFolder('splade-errors-cache-');
     fixture = await copyFixture();
   });
   after(async () => {
-    await cache.dispose();
     await fixture.dispose();
   });
-  const load = (folder: string, options = {}) => SparseEncoder.load(folder, { device: 'cpu', cacheDir: cache.path, ...options });
+  const load = (folder: string, options = {}) => SparseEncoder.load(folder, { device: 'cpu', cacheDir: suite.cacheDir, ...options });
 
   it('encodes empty and very long texts (truncated to 512 tokens, not rejected)', async () => {
     const encoder = await load(FIXTURE_V6);
     try {
       const [empty, long, whitespace] = await encoder.encodeDocument(['', 'word '.repeat(20000), '   leading and trailing whitespace   ']);
-      compareVector(empty!, expected.document[9]!, 'empty text');
-      compareVector(long!, expected.document[11]!, 'long text'); // "word " x 600 truncates to the same 510 tokens
-      compareVector(whitespace!, expected.document[10]!, 'whitespace');
+      compareVector(empty!, suite.expected.document[9]!, 'empty text');
+      compareVector(long!, suite.expected.document[11]!, 'long text'); // "word " x 600 truncates to the same 510 tokens
+      compareVector(whitespace!, suite.expected.document[10]!, 'whitespace');
       assert.deepEqual(await encoder.encode([]), []);
     } finally {
       await encoder.dispose();
     }
-    await assert.rejects(encoder.encode(['x']), /the encoder has been disposed/);
+    await assert.rejects(encoder.encode(['x']), encoderError('encoder-closed', /the encoder has been disposed/));
   });
 
   it('reports missing and corrupt safetensors naming file and tensor', async () => {
@@ -40,11 +36,11 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
     const bytes = await readFile(weights);
     try {
       await writeFile(weights, bytes.subarray(0, bytes.length - 5000));
-      await assert.rejects(load(fixture.v6), /Cannot read model\.safetensors in .*base: tensor cls\.predictions\.bias: data offsets \[4041216, 4163304\] lie beyond the end of the file \(data section is 4162784 bytes\)/);
+      await assert.rejects(load(fixture.v6), encoderError('model-invalid', /Cannot read model\.safetensors in .*base: tensor cls\.predictions\.bias: data offsets \[4041216, 4163304\] lie beyond the end of the file \(data section is 4162784 bytes\)/));
       await writeFile(weights, Buffer.from([1, 2, 3]));
-      await assert.rejects(load(fixture.v6), /model\.safetensors in .*base: file is 3 bytes, too short for a safetensors header/);
+      await assert.rejects(load(fixture.v6), encoderError('model-invalid', /model\.safetensors in .*base: file is 3 bytes, too short for a safetensors header/));
       await rm(weights);
-      await assert.rejects(load(fixture.v6), /Cannot find the base model weights in .*base: no model\.safetensors/);
+      await assert.rejects(load(fixture.v6), encoderError('model-not-found', /Cannot find the base model weights in .*base: no model\.safetensors/));
     } finally {
       await writeFile(weights, bytes);
     }
@@ -58,7 +54,7 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
         j.hidden_size = 64;
         j.num_attention_heads = 4;
       });
-      await assert.rejects(load(fixture.v6), /tensor bert\.embeddings\.word_embeddings\.weight has shape \[30522, 32\], expected \[30522, 64\] as config\.json implies/);
+      await assert.rejects(load(fixture.v6), encoderError('model-invalid', /tensor bert\.embeddings\.word_embeddings\.weight has shape \[30522, 32\], expected \[30522, 64\] as config\.json implies/));
     } finally {
       await writeFile(config, original);
     }
@@ -66,7 +62,7 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
     const adapterOriginal = await readFile(adapterConfig, 'utf8');
     try {
       await editJson(adapterConfig, (j) => void (j.r = 4));
-      await assert.rejects(load(fixture.v6), /adapter_model\.safetensors in .*: tensor base_model\.model\.bert\.encoder\.layer\.0\.attention\.self\.query\.lora_A\.weight has shape \[8, 32\], expected \[r=4, in_features=32\]/);
+      await assert.rejects(load(fixture.v6), encoderError('model-invalid', /adapter_model\.safetensors in .*: tensor base_model\.model\.bert\.encoder\.layer\.0\.attention\.self\.query\.lora_A\.weight has shape \[8, 32\], expected \[r=4, in_features=32\]/));
     } finally {
       await writeFile(adapterConfig, adapterOriginal);
     }
@@ -76,11 +72,11 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
     const f = await copyFixture();
     try {
       await editJson(join(f.base, 'config.json'), (j) => void (j.architectures = ['BertForSequenceClassification']));
-      await assert.rejects(load(f.v6), /architecture "BertForSequenceClassification" is not supported/);
+      await assert.rejects(load(f.v6), encoderError('model-unsupported', /architecture "BertForSequenceClassification" is not supported/));
       await editJson(join(f.v5, 'modules.json'), (j) => void (j[1].type = 'sentence_transformers.sparse_encoder.models.SparseStaticEmbedding'));
-      await assert.rejects(load(f.v5), /module 1 of type "sentence_transformers\.sparse_encoder\.models\.SparseStaticEmbedding" is not supported/);
+      await assert.rejects(load(f.v5), encoderError('model-unsupported', /module 1 of type "sentence_transformers\.sparse_encoder\.models\.SparseStaticEmbedding" is not supported/));
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.use_dora = true));
-      await assert.rejects(load(f.v6), /adapter_config\.json in .*: DoRA \(use_dora\) is not supported/);
+      await assert.rejects(load(f.v6), encoderError('model-unsupported', /adapter_config\.json in .*: DoRA \(use_dora\) is not supported/));
     } finally {
       await f.dispose();
     }
@@ -98,24 +94,24 @@ describe('SparseEncoder: bad inputs and edge cases', () => {
       assert.equal(encoder.executionProvider.provider, 'cpu');
       assert.match(encoder.executionProvider.fallbackReason!, /^cuda failed: /);
       assert.match(encoder.executionProvider.runtime, /onnxruntime-node/);
-      const [vector] = await encoder.encodeQuery([expected.queries[0]!]);
-      compareVector(vector!, expected.query[0]!, 'fallback');
+      const [vector] = await encoder.encodeQuery([suite.expected.queries[0]!]);
+      compareVector(vector!, suite.expected.query[0]!, 'fallback');
     } finally {
       await encoder.dispose();
     }
   });
 
   it('rejects bad options', async () => {
-    await assert.rejects(load(FIXTURE_V6, { batchSize: 0 }), /batch size 0 is not a positive integer/);
-    await assert.rejects(load(FIXTURE_V6, { maxActiveDims: -1 }), /maxActiveDims -1 is not a positive integer/);
+    await assert.rejects(load(FIXTURE_V6, { batchSize: 0 }), encoderError('invalid-option', /batch size 0 is not a positive integer/));
+    await assert.rejects(load(FIXTURE_V6, { maxActiveDims: -1 }), encoderError('invalid-option', /maxActiveDims -1 is not a positive integer/));
   });
 
   it('applies maxActiveDims: the k largest weights of the full vector', async () => {
     const encoder = await load(FIXTURE_V6, { maxActiveDims: 10 });
     try {
-      const [vector] = await encoder.encodeDocument([expected.texts[0]!]);
+      const [vector] = await encoder.encodeDocument([suite.expected.texts[0]!]);
       assert.equal(vector!.indices.length, 10);
-      const top = expected.decode[0]!.map(([, w]) => w).sort((a, b) => a - b);
+      const top = suite.expected.decode[0]!.map(([, w]) => w).sort((a, b) => a - b);
       assert.deepEqual([...vector!.values].sort((a, b) => a - b).map((w) => w.toFixed(5)), top.map((w) => w.toFixed(5)));
     } finally {
       await encoder.dispose();

@@ -10,12 +10,13 @@ import { SparseEncoder, type PrecisionSetting } from '../../app/encoder/index.js
 import { readModelFolder, type SpladeModelFolder } from '../../app/encoder/model-folder.js';
 import { loadBertWeights } from '../../app/encoder/model-weights.js';
 import type { BertWeights } from '../../app/encoder/bert-weights.js';
-import { buildBertGraph, type AttentionKind, type Precision, type WebGpuGraphTuning } from '../../app/encoder/onnx/bert-graph.js';
+import { buildBertGraph, type AttentionKind, type WebGpuGraphTuning } from '../../app/encoder/onnx/bert-graph.js';
 import { encodeModel } from '../../app/encoder/onnx/onnx-proto.js';
 import { runDenseBatch } from '../../app/encoder/onnx-runner.js';
 import { BertTokenizer, padBatch, type TokenBatch } from '../../app/encoder/tokenizer/index.js';
 import { loadOnnxRuntime, type OnnxRuntimeModule } from '../../app/onnxruntime/index.js';
-import { FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
+import { FIXTURE_V6, readExpected, useEncoderFixture, encoderError } from '../helpers/encoder-helpers.js';
+import type { FloatPrecision } from '../../app/encoder/precision.js';
 
 /** The float16 tolerance of encoder-gpu-webgpu.test.ts: 30 units of float16 roundoff, of each vector's largest weight. */
 const FP16_TOLERANCE = 30 * 2 ** -11;
@@ -27,7 +28,7 @@ describe('WebGPU graph forms on the CPU provider', () => {
   let batch: TokenBatch;
   let reference: Float32Array;
 
-  const run = async (options: { precision: Precision; attention?: AttentionKind; target?: 'cpu' | 'webgpu'; webgpu?: WebGpuGraphTuning }) => {
+  const run = async (options: { precision: FloatPrecision; attention?: AttentionKind; target?: 'cpu' | 'webgpu'; webgpu?: WebGpuGraphTuning }) => {
     const bytes = encodeModel(buildBertGraph(weights, { pooling: model.pooling, ...options })).toBytes();
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], logSeverityLevel: 3 });
     try {
@@ -91,17 +92,11 @@ describe('WebGPU graph forms on the CPU provider', () => {
 });
 
 describe('the precision option', () => {
-  let expected: Expected;
-  let cache: Awaited<ReturnType<typeof tempFolder>>;
-  before(async () => {
-    expected = await readExpected();
-    cache = await tempFolder('splade-precision-cache-');
-  });
-  after(() => cache.dispose());
+  const suite = useEncoderFixture('splade-precision-cache-');
 
   it('auto is float32 on the CPU provider, and says so in executionProvider', async () => {
     for (const precision of [undefined, 'auto'] as const) {
-      const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, ...(precision ? { precision } : {}) });
+      const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: suite.cacheDir, ...(precision ? { precision } : {}) });
       try {
         assert.equal(encoder.executionProvider.provider, 'cpu');
         assert.equal(encoder.executionProvider.precision, 'fp32');
@@ -113,14 +108,14 @@ describe('the precision option', () => {
   });
 
   it('fp16 runs the float16 graph on the CPU provider too, within the float16 tolerance of sentence-transformers', async (t) => {
-    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, precision: 'fp16' });
+    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: suite.cacheDir, precision: 'fp16' });
     try {
       assert.equal(encoder.executionProvider.precision, 'fp16');
       assert.equal(encoder.executionProvider.graphTarget, 'cpu');
-      const vectors = await encoder.encodeDocument(expected.texts);
+      const vectors = await encoder.encodeDocument(suite.expected.texts);
       let worst = 0;
       vectors.forEach((vector, d) => {
-        const reference = expected.document[d]!;
+        const reference = suite.expected.document[d]!;
         const ref = new Map(reference.indices.map((index, k) => [index, reference.values[k]!]));
         const mine = new Map(Array.from(vector.indices, (index, k) => [index, vector.values[k]!]));
         let error = 0;
@@ -136,17 +131,17 @@ describe('the precision option', () => {
   });
 
   it('refuses a precision it does not know, naming the choices', async () => {
-    await assert.rejects(SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, precision: 'fp8' as PrecisionSetting }), /precision "fp8" is not one of auto, fp32, fp16/);
+    await assert.rejects(SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: suite.cacheDir, precision: 'fp8' as PrecisionSetting }), encoderError('invalid-option', /precision "fp8" is not one of auto, fp32, fp16/));
   });
 
   it('encode --precision fp16 on the CPU: the same top terms as float32 for the fixture documents; a bad value is a usage error', async () => {
-    const cli = (argv: string[], input: string) => runCliCaptured(argv, { input, env: { ...process.env, SPLADE_CACHE_DIR: cache.path } });
-    const input = expected.texts.slice(0, 4).map((t) => JSON.stringify(t)).join('\n') + '\n';
+    const cli = (argv: string[], input: string) => runCliCaptured(argv, { input, env: { ...process.env, SPLADE_CACHE_DIR: suite.cacheDir } });
+    const input = suite.expected.texts.slice(0, 4).map((t) => JSON.stringify(t)).join('\n') + '\n';
     const result = await cli(['encode', '--device', 'cpu', '--precision', 'fp16', '--model', FIXTURE_V6, '--top-k', '3'], input);
     assert.equal(result.code, 0, result.stderr);
     result.stdout.trim().split('\n').forEach((line, d) => {
       const { terms } = JSON.parse(line) as { terms: Array<[string, number]> };
-      assert.deepEqual(terms.map(([token]) => token), expected.decode[d]!.slice(0, 3).map(([token]) => token), `document ${d}`);
+      assert.deepEqual(terms.map(([token]) => token), suite.expected.decode[d]!.slice(0, 3).map(([token]) => token), `document ${d}`);
     });
     const bad = await cli(['encode', '--device', 'cpu', '--precision', 'fp8', '--model', FIXTURE_V6], input);
     assert.equal(bad.code, 2);

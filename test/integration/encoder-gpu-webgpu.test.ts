@@ -12,13 +12,14 @@ import { SparseEncoder, type SparseVector } from '../../app/encoder/index.js';
 import { WEBGPU_MAX_BATCH_TOKENS } from '../../app/encoder/sparse-encoder.js';
 import { readModelFolder } from '../../app/encoder/model-folder.js';
 import { loadBertWeights } from '../../app/encoder/model-weights.js';
-import { buildBertGraph, defaultDecoderChunks, type Precision, type WebGpuGraphTuning } from '../../app/encoder/onnx/bert-graph.js';
+import { buildBertGraph, defaultDecoderChunks, type WebGpuGraphTuning } from '../../app/encoder/onnx/bert-graph.js';
 import { GraphBuilder, intAttr } from '../../app/encoder/onnx/graph-builder.js';
 import { DataType, encodeModel } from '../../app/encoder/onnx/onnx-proto.js';
 import { BertTokenizer, padBatch } from '../../app/encoder/tokenizer/index.js';
 import { loadOnnxRuntime, tinyAddModel, type OnnxRuntimeModule } from '../../app/onnxruntime/index.js';
 import { BERT_SMALL, writeRandomSpladeModel } from '../bench/random-splade-model.js';
-import { checkParity, compareVector, FIXTURE_V6, readExpected, tempFolder, type Expected, type SparseRow } from '../unit/encoder-helpers.js';
+import { checkParity, compareVector, FIXTURE_V6, readExpected, tempFolder, type Expected, type SparseRow } from '../helpers/encoder-helpers.js';
+import type { FloatPrecision } from '../../app/encoder/precision.js';
 
 /**
  * Float16 tolerance, per vector: |weight − reference| ≤ FP16_TOLERANCE × (largest reference weight of the vector).
@@ -96,7 +97,7 @@ describe('encoder on the WebGPU provider (fixture, WebGPU graph form)', () => {
   });
   after(() => cache.dispose());
 
-  const load = (precision: Precision, attention: 'fused' | 'plain', batchSize = 32) =>
+  const load = (precision: FloatPrecision, attention: 'fused' | 'plain', batchSize = 32) =>
     SparseEncoder.load(FIXTURE_V6, { device: 'webgpu', precision, attention, cacheDir: cache.path, batchSize });
 
   it('places every node but shape arithmetic on the GPU and uploads nothing but the int32 ids and mask; attention as flash attention', async (t) => {
@@ -107,7 +108,7 @@ describe('encoder on the WebGPU provider (fixture, WebGPU graph form)', () => {
     const tokenizer = await BertTokenizer.fromFolder(model.tokenizerFolder, { maxLength: model.maxSeqLength });
     const batch = padBatch(expected.texts.map((text) => tokenizer.encodeIds(text.toLowerCase())));
     const dims = [batch.batchSize, batch.sequenceLength];
-    const forms: Array<[Precision, WebGpuGraphTuning]> = [
+    const forms: Array<[FloatPrecision, WebGpuGraphTuning]> = [
       ['fp16', { attentionOp: 'attention' }],
       ['fp16', { attentionOp: 'mha', decoderChunks: 3 }],
       ['fp32', { attentionOp: 'attention' }],

@@ -1,26 +1,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SparseEncoder } from '../../app/encoder/index.js';
-import { checkParity, FIXTURE_V5, FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
+import { checkParity, FIXTURE_V5, FIXTURE_V6, useEncoderFixture } from '../helpers/encoder-helpers.js';
 
-describe('SparseEncoder parity with sentence-transformers (expected.json)', () => {
-  let expected: Expected;
-  let cache: Awaited<ReturnType<typeof tempFolder>>;
-  before(async () => {
-    expected = await readExpected();
-    cache = await tempFolder('splade-cache-');
-  });
-  after(() => cache.dispose());
+describe('SparseEncoder parity with sentence-transformers (suite.expected.json)', () => {
+  const suite = useEncoderFixture('splade-cache-');
 
   for (const [label, folder] of [
     ['splade-peft (v6 layout)', FIXTURE_V6],
     ['splade-peft-v5 (v5 layout)', FIXTURE_V5],
   ] as const) {
     it(`matches every vector, similarity and decode for ${label}`, async (t) => {
-      const encoder = await SparseEncoder.load(folder, { device: 'cpu', cacheDir: cache.path, batchSize: 5 });
+      const encoder = await SparseEncoder.load(folder, { device: 'cpu', cacheDir: suite.cacheDir, batchSize: 5 });
       try {
         assert.equal(encoder.executionProvider.provider, 'cpu');
-        const maxError = await checkParity(encoder, expected, label);
+        const maxError = await checkParity(encoder, suite.expected, label);
         t.diagnostic(`max abs weight error ${maxError.toExponential(2)}`);
       } finally {
         await encoder.dispose();
@@ -29,9 +23,9 @@ describe('SparseEncoder parity with sentence-transformers (expected.json)', () =
   }
 
   it('matches with the plain (standard ONNX) attention graph too', async (t) => {
-    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, attention: 'plain' });
+    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: suite.cacheDir, attention: 'plain' });
     try {
-      const maxError = await checkParity(encoder, expected, 'plain attention');
+      const maxError = await checkParity(encoder, suite.expected, 'plain attention');
       t.diagnostic(`max abs weight error ${maxError.toExponential(2)}`);
     } finally {
       await encoder.dispose();
@@ -39,11 +33,11 @@ describe('SparseEncoder parity with sentence-transformers (expected.json)', () =
   });
 
   it('builds an fp16 graph (float32 inputs and outputs) that stays close to the reference', async () => {
-    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path, precision: 'fp16' });
+    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: suite.cacheDir, precision: 'fp16' });
     try {
-      const documents = await encoder.encodeDocument(expected.texts);
+      const documents = await encoder.encodeDocument(suite.expected.texts);
       documents.forEach((vector, i) => {
-        const reference = expected.document[i]!;
+        const reference = suite.expected.document[i]!;
         const dense = new Map(reference.indices.map((index, k) => [index, reference.values[k]!]));
         let maxError = 0;
         vector.indices.forEach((index, k) => (maxError = Math.max(maxError, Math.abs(vector.values[k]! - (dense.get(index) ?? 0)))));

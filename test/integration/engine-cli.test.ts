@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCliCaptured } from '../helpers/run-cli.js';
 import { fixtureDocPath, makeFixtureDataDir } from '../helpers/engine-fixture.js';
-import { FIXTURE_V6, readExpected, tempFolder } from '../unit/encoder-helpers.js';
+import { FIXTURE_V6, readExpected, tempFolder } from '../helpers/encoder-helpers.js';
 
 describe('CLI over the Engine: search, files, folders, status', () => {
   let data: Awaited<ReturnType<typeof tempFolder>>;

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../../app/engine/index.js';
-import { FIXTURE_V6, tempFolder } from '../unit/encoder-helpers.js';
+import { FIXTURE_V6, tempFolder } from '../helpers/encoder-helpers.js';
 
 const child = fileURLToPath(new URL('../helpers/engine-index-child.ts', import.meta.url));
 

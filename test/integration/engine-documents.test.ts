@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine, type Progress } from '../../app/engine/index.js';
 import { writeSimplePdf } from '../../app/ingest/index.js';
-import { FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
+import { FIXTURE_V6, readExpected, tempFolder, type Expected } from '../helpers/encoder-helpers.js';
 
 describe('Engine search over indexed fixture documents', () => {
   let expected: Expected;

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Progress } from '../../app/engine/engine-types.js';
 import { EngineHost, type EngineHostState } from '../../main/engine-host.js';
-import { FIXTURE_V6, readExpected } from '../unit/encoder-helpers.js';
+import { FIXTURE_V6, readExpected } from '../helpers/encoder-helpers.js';
 import { forkEngineChild } from '../helpers/fork-engine.js';
 
 const FILES = 60;

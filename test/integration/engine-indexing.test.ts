@@ -9,7 +9,7 @@ import { appendFileSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSyn
 import { join } from 'node:path';
 import { Engine } from '../../app/engine/index.js';
 import type { FileEntry } from '../../app/engine/index.js';
-import { FIXTURE_V6, tempFolder } from '../unit/encoder-helpers.js';
+import { FIXTURE_V6, tempFolder } from '../helpers/encoder-helpers.js';
 
 /** Waits (polling) until `check` holds; fails with `what` after a generous limit. Not a timing assertion. */
 async function waitFor(what: string, check: () => Promise<boolean>, limitMs = 30_000): Promise<void> {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../app/engine/index.js';
-import { FIXTURE_V5, FIXTURE_V6, tempFolder } from '../unit/encoder-helpers.js';
+import { FIXTURE_V5, FIXTURE_V6, tempFolder } from '../helpers/encoder-helpers.js';
 
 describe('Engine model change', () => {
   let root: Awaited<ReturnType<typeof tempFolder>>;

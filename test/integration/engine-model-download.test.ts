@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Engine, isEngineError, type DownloadProgress, type EngineStatus } from '../../app/engine/index.js';
 import { PEFT_REPO, startHubServer, type HubServer } from '../helpers/hub-server.js';
-import { tempFolder } from '../unit/encoder-helpers.js';
+import { tempFolder } from '../helpers/encoder-helpers.js';
 
 describe('Engine model download', () => {
   let server: HubServer;

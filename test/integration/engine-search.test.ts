@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Engine, isEngineError } from '../../app/engine/index.js';
 import { sparseDot } from '../../app/index/index.js';
 import { fixtureDocPath, makeFixtureDataDir } from '../helpers/engine-fixture.js';
-import { FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
+import { FIXTURE_V6, readExpected, tempFolder, type Expected } from '../helpers/encoder-helpers.js';
 
 describe('Engine search over indexed fixture passages', () => {
   let expected: Expected;

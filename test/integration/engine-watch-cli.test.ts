@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCliCaptured } from '../helpers/run-cli.js';
-import { FIXTURE_V6, tempFolder } from '../unit/encoder-helpers.js';
+import { FIXTURE_V6, tempFolder } from '../helpers/encoder-helpers.js';
 
 const bin = fileURLToPath(new URL('../../app/cli/bin.ts', import.meta.url));
 

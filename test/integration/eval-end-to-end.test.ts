@@ -15,7 +15,7 @@ import {
 } from '../../app/eval/index.js';
 import { writeBeirFolder, type BeirFixture } from '../helpers/beir-fixture.js';
 import { runCliCaptured } from '../helpers/run-cli.js';
-import { FIXTURE, FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
+import { FIXTURE, FIXTURE_V6, readExpected, tempFolder, type Expected } from '../helpers/encoder-helpers.js';
 
 /** The fixture texts as a BEIR dataset: ids d0..d11 (string order differs from corpus order), graded qrels. */
 function fixtureDataset(expected: Expected): BeirFixture {

@@ -7,7 +7,8 @@ import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { downloadFile, HttpError, httpGetJson } from '../../app/onnxruntime/http-download.js';
+import { downloadFile, httpGetJson } from '../../app/onnxruntime/cuda-install/http-download.js';
+import { isOnnxRuntimeError } from '../../app/onnxruntime/index.js';
 import { proxyFor } from '../../app/util/http-request.js';
 
 const work = mkdtempSync(join(tmpdir(), 'ort-http-'));
@@ -76,7 +77,7 @@ describe('downloadFile', () => {
     files.state.drops = 1;
     files.state.seen.length = 0;
     const error = await downloadFile(files.url('/hop1'), dest, { ...noProxy, attempts: 1 }).catch((e: unknown) => e);
-    assert.ok(error instanceof HttpError, String(error));
+    assert.ok(isOnnxRuntimeError(error, 'download-failed'), String(error));
     const kept = statSync(`${dest}.part`).size;
     assert.ok(kept > 0 && kept <= 100_000, `kept ${kept}`);
     assert.match(error.message, new RegExp(`did not finish: the connection broke after ${kept} of 300000 bytes.*kept in .*resumed\\.bin\\.part; run the command again to resume`));
@@ -116,9 +117,9 @@ describe('downloadFile', () => {
   });
 
   test('HTTP errors and redirect loops name the URL', async () => {
-    await assert.rejects(downloadFile(files.url('/error'), join(work, 'e'), noProxy), (e: Error) => e instanceof HttpError && e.status === 500 && e.message === `GET ${files.url('/error')} answered HTTP 500`);
+    await assert.rejects(downloadFile(files.url('/error'), join(work, 'e'), noProxy), (e: unknown) => isOnnxRuntimeError(e, 'download-failed') && e.status === 500 && e.message === `GET ${files.url('/error')} answered HTTP 500`);
     await assert.rejects(downloadFile(files.url('/loop'), join(work, 'l'), { ...noProxy, maxRedirects: 3 }), /more than 3 redirects/);
-    await assert.rejects(downloadFile('http://127.0.0.1:1/x', join(work, 'c'), noProxy), (e: Error) => e instanceof HttpError && /Cannot GET http:\/\/127\.0\.0\.1:1\/x: .*ECONNREFUSED/.test(e.message));
+    await assert.rejects(downloadFile('http://127.0.0.1:1/x', join(work, 'c'), noProxy), (e: unknown) => isOnnxRuntimeError(e, 'download-failed') && /Cannot GET http:\/\/127\.0\.0\.1:1\/x: .*ECONNREFUSED/.test(e.message));
   });
 });
 

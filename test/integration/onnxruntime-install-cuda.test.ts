@@ -10,7 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { runCliCaptured } from '../helpers/run-cli.js';
 import { cudaPackManifestName, inspectCudaPack, type CudaPackManifest } from '../../app/onnxruntime/cuda-pack.js';
 import { bundledOnnxRuntime } from '../../app/onnxruntime/runtime-locations.js';
-import { fakeElf, fakeGpuNupkg, fakeProviderLibraries } from '../unit/onnxruntime-fixtures.js';
+import { fakeElf, fakeGpuNupkg, fakeProviderLibraries } from '../helpers/onnxruntime-fixtures.js';
+import { isOnnxRuntimeError } from '../../app/onnxruntime/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
@@ -201,7 +202,7 @@ describe('splade-search install-cuda against a loopback NuGet feed', { skip: !li
     try {
       const { code, stderr } = await cli(['install-cuda', '--feed', nuget.feed(), '--force'], envFor(dataDir));
       assert.equal(code, 1);
-      assert.match(stderr, /splade-search: .*microsoft\.ml\.onnxruntime\.gpu\.linux\.[\d.]+\.nupkg is corrupt: .* \(the download was deleted; run the command again to fetch it anew\)/);
+      assert.match(stderr, /splade-search: .*microsoft\.ml\.onnxruntime\.gpu\.linux\.[\d.]+\.nupkg: runtimes\/linux-x64\/native\/\S+ is corrupt.* \(the download was deleted; run the command again to fetch it anew\)/);
     } finally {
       nuget.state.nupkg = goodNupkg;
     }
@@ -216,7 +217,7 @@ describe('splade-search install-cuda against a loopback NuGet feed', { skip: !li
     try {
       const { code, stderr } = await cli(['install-cuda', '--feed', nuget.feed()], envFor(fresh));
       assert.equal(code, 1);
-      assert.match(stderr, /is not a ZIP archive \(or is truncated\): no end-of-central-directory record \(the download was deleted/);
+      assert.match(stderr, /\.nupkg: not a readable ZIP archive \(End of central directory record signature not found[^)]*\) \(the download was deleted/);
     } finally {
       nuget.state.nupkg = goodNupkg;
     }
@@ -291,7 +292,7 @@ describe('splade-search install-cuda against a loopback NuGet feed', { skip: !li
     assert.match(folder.stderr, /holds no libonnxruntime_providers_shared\.so and libonnxruntime_providers_cuda\.so \(looked in /);
     const arm = join(work, 'arm.nupkg');
     const inputs = fakeProviderLibraries();
-    const { zipArchive } = await import('../unit/onnxruntime-fixtures.js');
+    const { zipArchive } = await import('../helpers/onnxruntime-fixtures.js');
     writeFileSync(arm, zipArchive(Object.keys(inputs).map((name) => ({ name: `runtimes/linux-x64/native/${name}`, data: fakeElf({ needed: [], machine: 183 }) }))));
     const wrongArch = await cli(['install-cuda', '--from', arm], envFor(fresh));
     assert.equal(wrongArch.code, 1);
@@ -314,6 +315,9 @@ describe('splade-search install-cuda against a loopback NuGet feed', { skip: !li
 });
 
 test('install-cuda refuses other platforms with advice', async () => {
-  const { installCudaPack } = await import('../../app/onnxruntime/cuda-pack-install.js');
-  await assert.rejects(installCudaPack({ platform: 'win32', arch: 'x64', dataDir: join(work, 'win') }), /Linux x64 only; this is win32\/x64.*use --device dml/);
+  const { installCudaPack } = await import('../../app/onnxruntime/cuda-install/index.js');
+  await assert.rejects(
+    installCudaPack({ platform: 'win32', arch: 'x64', dataDir: join(work, 'win') }),
+    (e: unknown) => isOnnxRuntimeError(e, 'cuda-platform-unsupported') && /this is win32\/x64.*use --device dml/.test(e.message),
+  );
 });

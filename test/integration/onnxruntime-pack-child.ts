@@ -1,7 +1,8 @@
 /** Child process for onnxruntime-install-cuda.test.ts: loadOnnxRuntime in a fresh process, one CPU and one CUDA attempt, as JSON on stdout. */
 import { createRequire } from 'node:module';
 import { loadOnnxRuntime, loadedOrtLibraries } from '../../app/onnxruntime/load-onnxruntime.js';
-import { createSessionWithFallback, NoUsableProviderError } from '../../app/onnxruntime/session-with-fallback.js';
+import { isOnnxRuntimeError } from '../../app/onnxruntime/onnxruntime-error.js';
+import { createSessionWithFallback } from '../../app/onnxruntime/session-with-fallback.js';
 import { tinyAddModel } from '../../app/onnxruntime/tiny-model.js';
 
 const [dataDir, mode] = process.argv.slice(2);
@@ -15,7 +16,7 @@ let cudaError: string | undefined;
 try {
   await createSessionWithFallback(ort, model, { steps: [{ provider: 'cuda', use: true, reason: 'test' }] });
 } catch (error) {
-  cudaError = error instanceof NoUsableProviderError ? error.attempts[0]?.error : String(error);
+  cudaError = isOnnxRuntimeError(error, 'no-usable-provider') ? error.attempts[0]?.error : String(error);
 }
 process.stdout.write(
   JSON.stringify({

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { FIXTURE_V6 } from '../unit/encoder-helpers.js';
+import { FIXTURE_V6 } from '../helpers/encoder-helpers.js';
 
 const BIN = fileURLToPath(new URL('../../app/cli/bin.ts', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCliCaptured } from '../helpers/run-cli.js';
-import { FIXTURE_V6, tempFolder } from '../unit/encoder-helpers.js';
+import { FIXTURE_V6, tempFolder } from '../helpers/encoder-helpers.js';
 
 describe('splade-search status', () => {
   let cache: Awaited<ReturnType<typeof tempFolder>>;

@@ -5,6 +5,7 @@ import { summarizeExport } from '../../app/encoder/onnx/export-pooling.js';
 import { DataType, encodeModel } from '../../app/encoder/onnx/onnx-proto.js';
 import { ProtoWriter, readFields, readPackedVarints, signedNumber } from '../../app/encoder/onnx/protobuf.js';
 import { halfToFloat } from '../../app/encoder/safetensors.js';
+import { encoderError } from '../helpers/encoder-helpers.js';
 
 describe('protobuf wire format', () => {
   it('round-trips varints (negative int64 as ten bytes), floats, strings, packed and nested fields', () => {
@@ -27,8 +28,8 @@ describe('protobuf wire format', () => {
 
   it('rejects truncated messages', () => {
     const bytes = new ProtoWriter().string(1, 'abcdef').toBytes();
-    assert.throws(() => readFields(bytes.subarray(0, 4), 'model.onnx'), /model\.onnx: field 1 claims 6 bytes, only 2 remain/);
-    assert.throws(() => readFields(Uint8Array.from([0x08, 0x80])), /truncated varint/);
+    assert.throws(() => readFields(bytes.subarray(0, 4), 'model.onnx'), encoderError('model-invalid', /model\.onnx: field 1 claims 6 bytes, only 2 remain/));
+    assert.throws(() => readFields(Uint8Array.from([0x08, 0x80])), encoderError('model-invalid', /truncated varint/));
   });
 
   it('encodes an ONNX model whose inputs, outputs and opset read back', () => {

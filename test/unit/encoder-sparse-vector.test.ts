@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { activate, dot, packDenseRows, selectMaxActiveDims, topEntries, unpackRows, type SparseVector } from '../../app/encoder/sparse-vector.js';
+import { dot, type SparseVector } from '../../app/sparse/sparse-vector.js';
+import { activate, packDenseRows, selectMaxActiveDims, topEntries, unpackRows } from '../../app/encoder/sparse-vector.js';
 
 const vec = (indices: number[], values: number[]): SparseVector => ({ indices: Int32Array.from(indices), values: Float32Array.from(values) });
 

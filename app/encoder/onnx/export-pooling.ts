@@ -7,6 +7,7 @@ import { DataType, encodeNode, encodeTensor, encodeValueInfo } from './onnx-prot
 import { appendLogitsPooling } from './pooling-nodes.js';
 import { decodeString, ProtoWriter, readFields, signedNumber, type ProtoField } from './protobuf.js';
 import type { SpladePoolingConfig } from '../splade-pooling.js';
+import { EncoderError } from '../encoder-error.js';
 
 export interface ValueInfoSummary {
   name: string;
@@ -63,7 +64,7 @@ function parseValueInfo(bytes: Uint8Array): ValueInfoSummary {
 export function summarizeExport(bytes: Uint8Array, where: string): ExportSummary & { top: ProtoField[]; graph: ProtoField[] } {
   const top = readFields(bytes, where);
   const graphs = top.filter((f) => f.field === 7);
-  if (graphs.length !== 1) throw new Error(`${where}: not an ONNX model (no graph)`);
+  if (graphs.length !== 1) throw new EncoderError('model-invalid', `${where}: not an ONNX model (no graph)`);
   let defaultOpset = 0;
   for (const f of top.filter((f) => f.field === 8)) {
     let domain = '';
@@ -105,20 +106,20 @@ export function addPoolingToExport(bytes: Uint8Array, pooling: SpladePoolingConf
   const summary = summarizeExport(bytes, where);
   const logits = summary.outputs.find((o) => o.name === 'logits');
   if (!logits) {
-    throw new Error(`${where}: has no output named "logits" (outputs: ${summary.outputs.map((o) => o.name).join(', ') || 'none'}); a masked-LM export is needed`);
+    throw new EncoderError('model-unsupported', `${where}: has no output named "logits" (outputs: ${summary.outputs.map((o) => o.name).join(', ') || 'none'}); a masked-LM export is needed`);
   }
   if (logits.shape !== undefined && logits.shape.length !== 3) {
-    throw new Error(`${where}: output "logits" has ${logits.shape.length} dimensions, expected [batch, sequence, vocab]`);
+    throw new EncoderError('model-unsupported', `${where}: output "logits" has ${logits.shape.length} dimensions, expected [batch, sequence, vocab]`);
   }
   if (logits.elemType !== DataType.FLOAT && logits.elemType !== DataType.FLOAT16) {
-    throw new Error(`${where}: output "logits" has element type ${logits.elemType}, expected float32 or float16`);
+    throw new EncoderError('model-unsupported', `${where}: output "logits" has element type ${logits.elemType}, expected float32 or float16`);
   }
   for (const name of ['input_ids', 'attention_mask']) {
     const input = summary.inputs.find((i) => i.name === name);
-    if (!input) throw new Error(`${where}: has no input named "${name}" (inputs: ${summary.inputs.map((i) => i.name).join(', ')})`);
-    if (input.elemType !== DataType.INT64) throw new Error(`${where}: input "${name}" is not int64`);
+    if (!input) throw new EncoderError('model-unsupported', `${where}: has no input named "${name}" (inputs: ${summary.inputs.map((i) => i.name).join(', ')})`);
+    if (input.elemType !== DataType.INT64) throw new EncoderError('model-unsupported', `${where}: input "${name}" is not int64`);
   }
-  if (summary.defaultOpset < 11) throw new Error(`${where}: opset ${summary.defaultOpset} is too old (11 or later is needed)`);
+  if (summary.defaultOpset < 11) throw new EncoderError('model-unsupported', `${where}: opset ${summary.defaultOpset} is too old (11 or later is needed)`);
 
   const g = new GraphBuilder('splade_pooling');
   // Reserve every name the graph already uses (node outputs, initializers, inputs).

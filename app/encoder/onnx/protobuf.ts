@@ -1,4 +1,6 @@
 /** A minimal protobuf wire-format writer and reader, enough for the subset of onnx.proto the encoder uses. */
+import { EncoderError } from '../encoder-error.js';
+
 
 const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;
@@ -179,12 +181,12 @@ export function readFields(message: Uint8Array, where = 'protobuf message'): Pro
     let result = 0n;
     let shift = 0n;
     for (;;) {
-      if (pos >= message.length) throw new Error(`${where}: truncated varint at byte ${pos}`);
+      if (pos >= message.length) throw new EncoderError('model-invalid', `${where}: truncated varint at byte ${pos}`);
       const byte = message[pos++]!;
       result |= BigInt(byte & 0x7f) << shift;
       if (byte < 0x80) return result;
       shift += 7n;
-      if (shift > 63n) throw new Error(`${where}: varint too long at byte ${pos}`);
+      if (shift > 63n) throw new EncoderError('model-invalid', `${where}: varint too long at byte ${pos}`);
     }
   };
   while (pos < message.length) {
@@ -198,19 +200,19 @@ export function readFields(message: Uint8Array, where = 'protobuf message'): Pro
     else if (wire === WIRE_BYTES) {
       const length = Number(varint());
       if (pos + length > message.length) {
-        throw new Error(`${where}: field ${field} claims ${length} bytes, only ${message.length - pos} remain`);
+        throw new EncoderError('model-invalid', `${where}: field ${field} claims ${length} bytes, only ${message.length - pos} remain`);
       }
       bytes = message.subarray(pos, pos + length);
       pos += length;
     } else if (wire === WIRE_FIXED32 || wire === WIRE_FIXED64) {
       const length = wire === WIRE_FIXED32 ? 4 : 8;
-      if (pos + length > message.length) throw new Error(`${where}: truncated fixed-size field ${field}`);
+      if (pos + length > message.length) throw new EncoderError('model-invalid', `${where}: truncated fixed-size field ${field}`);
       bytes = message.subarray(pos, pos + length);
       pos += length;
     } else {
-      throw new Error(`${where}: unsupported wire type ${wire} for field ${field} at byte ${start}`);
+      throw new EncoderError('model-invalid', `${where}: unsupported wire type ${wire} for field ${field} at byte ${start}`);
     }
-    if (field === 0) throw new Error(`${where}: field number 0 at byte ${start}`);
+    if (field === 0) throw new EncoderError('model-invalid', `${where}: field number 0 at byte ${start}`);
     fields.push({ field, wire, varint: value, bytes, raw: message.subarray(start, pos) });
   }
   return fields;
@@ -230,7 +232,7 @@ export function readPackedVarints(field: ProtoField): bigint[] {
       shift = 0n;
     } else shift += 7n;
   }
-  if (shift !== 0n) throw new Error(`protobuf message: truncated packed varint in field ${field.field}`);
+  if (shift !== 0n) throw new EncoderError('model-invalid', `protobuf message: truncated packed varint in field ${field.field}`);
   return values;
 }
 

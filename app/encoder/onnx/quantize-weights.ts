@@ -13,6 +13,7 @@
  * Products of two activations (attention scores in the standard-operator graph) and everything else stay float32.
  */
 import { DataType, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
+import { EncoderError } from '../encoder-error.js';
 
 const MS = 'com.microsoft';
 
@@ -57,14 +58,14 @@ export function quantizePerColumn(weights: Float32Array, K: number, N: number, r
     for (let n = 0; n < N; n++) {
       const a = Math.abs(weights[row + n]!);
       if (a > maxAbs[n]!) maxAbs[n] = a;
-      else if (a !== a) throw new Error(`quantizePerColumn: column ${n} holds a non-finite weight`);
+      else if (a !== a) throw new EncoderError('model-invalid', `quantizePerColumn: column ${n} holds a non-finite weight`);
     }
   }
   const scales = new Float32Array(N);
   const inverse = new Float64Array(N);
   for (let n = 0; n < N; n++) {
     const m = maxAbs[n]!;
-    if (!Number.isFinite(m)) throw new Error(`quantizePerColumn: column ${n} holds a non-finite weight`);
+    if (!Number.isFinite(m)) throw new EncoderError('model-invalid', `quantizePerColumn: column ${n} holds a non-finite weight`);
     // An all-zero column keeps scale 1 (its values quantize to 0 either way).
     scales[n] = m > 0 ? m / limit : 1;
     inverse[n] = 1 / scales[n]!;

@@ -5,7 +5,8 @@ import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { AddedTokenMatcher, codePointSequence, stringSequence } from './added-tokens.js';
 import { BertNormalizer, NormalizedBuffer } from './bert-normalizer.js';
 import { pythonStripRange } from './offsets.js';
-import { TokenizerLoadError, readTokenizerSpec, type TokenizerSpec } from './tokenizer-spec.js';
+import { EncoderError } from '../encoder-error.js';
+import { readTokenizerSpec, type TokenizerSpec } from './tokenizer-spec.js';
 import { Property, propertiesOf } from './unicode-properties.js';
 import { WordPiece } from './word-piece.js';
 
@@ -89,8 +90,8 @@ export class BertTokenizer {
   /** Reads `tokenizer.json` and `tokenizer_config.json` (optional) from a model folder. */
   static async fromFolder(folder: string, options: TokenizerOptions = {}): Promise<BertTokenizer> {
     const info = await stat(folder).catch(() => undefined);
-    if (!info) throw new TokenizerLoadError(`Cannot load a tokenizer from ${folder}: the folder does not exist`);
-    if (!info.isDirectory()) throw new TokenizerLoadError(`Cannot load a tokenizer from ${folder}: not a folder`);
+    if (!info) throw new EncoderError('tokenizer-invalid', `Cannot load a tokenizer from ${folder}: the folder does not exist`);
+    if (!info.isDirectory()) throw new EncoderError('tokenizer-invalid', `Cannot load a tokenizer from ${folder}: not a folder`);
     const jsonPath = join(folder, 'tokenizer.json');
     const configPath = join(folder, 'tokenizer_config.json');
     const tokenizerJson = await readJsonFile(jsonPath, true);
@@ -109,11 +110,11 @@ export class BertTokenizer {
     try {
       library = new HfTokenizer(tokenizerJson as object, (tokenizerConfig ?? {}) as object);
     } catch (error) {
-      throw new TokenizerLoadError(`${source}: @huggingface/tokenizers cannot load it: ${(error as Error).message}`);
+      throw new EncoderError('tokenizer-invalid', `${source}: @huggingface/tokenizers cannot load it: ${(error as Error).message}`);
     }
     const maxLength = options.maxLength ?? spec.modelMaxLength ?? DEFAULT_MAX_LENGTH;
     if (!Number.isInteger(maxLength) || maxLength < 2) {
-      throw new RangeError(`maxLength must be an integer >= 2 (it counts [CLS] and [SEP]), got ${maxLength}`);
+      throw new EncoderError('invalid-option', `maxLength must be an integer >= 2 (it counts [CLS] and [SEP]), got ${maxLength}`);
     }
     return new BertTokenizer(spec, library, maxLength);
   }
@@ -290,12 +291,12 @@ async function readJsonFile(path: string, required: boolean): Promise<unknown> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !required) return undefined;
-    if (code === 'ENOENT') throw new TokenizerLoadError(`Cannot read ${path}: no such file`);
-    throw new TokenizerLoadError(`Cannot read ${path}: ${(error as Error).message}`);
+    if (code === 'ENOENT') throw new EncoderError('tokenizer-invalid', `Cannot read ${path}: no such file`);
+    throw new EncoderError('tokenizer-invalid', `Cannot read ${path}: ${(error as Error).message}`);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new TokenizerLoadError(`Cannot read ${path}: not valid JSON (${(error as Error).message})`);
+    throw new EncoderError('tokenizer-invalid', `Cannot read ${path}: not valid JSON (${(error as Error).message})`);
   }
 }

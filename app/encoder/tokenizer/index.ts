@@ -2,4 +2,3 @@
 export { BertTokenizer, type Encoding, type EncodeOptions, type TokenizerOptions } from './bert-tokenizer.js';
 export { padBatch, type TokenBatch } from './pad-batch.js';
 export { codePointToUtf16Offsets, pythonStrip } from './offsets.js';
-export { TokenizerLoadError } from './tokenizer-spec.js';

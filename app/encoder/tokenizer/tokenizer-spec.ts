@@ -1,10 +1,7 @@
 /** Reads and checks a parsed tokenizer.json / tokenizer_config.json pair: what a BERT WordPiece tokenizer needs. */
+import { EncoderError } from '../encoder-error.js';
 import type { BertNormalizerOptions } from './bert-normalizer.js';
 
-/** A tokenizer file that cannot be used: missing, not JSON, malformed, or not a BERT WordPiece tokenizer. */
-export class TokenizerLoadError extends Error {
-  override name = 'TokenizerLoadError' as const;
-}
 
 /** An entry of tokenizer.json `added_tokens`. */
 export interface AddedTokenSpec {
@@ -49,7 +46,7 @@ const SUPPORTED = 'only BERT WordPiece tokenizers (BertNormalizer, BertPreTokeni
  */
 export function readTokenizerSpec(tokenizerJson: unknown, tokenizerConfig: unknown, source: string): TokenizerSpec {
   const fail = (problem: string): never => {
-    throw new TokenizerLoadError(`${source}: ${problem}`);
+    throw new EncoderError('tokenizer-invalid', `${source}: ${problem}`);
   };
   if (!isObject(tokenizerJson)) fail(`tokenizer.json must be a JSON object, got ${typeName(tokenizerJson)}`);
   const json = tokenizerJson as Record<string, unknown>;

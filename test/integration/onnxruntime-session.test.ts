@@ -6,7 +6,8 @@ import { after, describe, test } from 'node:test';
 import type { InferenceSession } from 'onnxruntime-node';
 import { planFromEnvironment, type ExecutionProviderName, type PlanStep } from '../../app/onnxruntime/execution-provider-plan.js';
 import { loadOnnxRuntime, loadedOrtLibraries } from '../../app/onnxruntime/load-onnxruntime.js';
-import { createSessionWithFallback, NoUsableProviderError } from '../../app/onnxruntime/session-with-fallback.js';
+import { isOnnxRuntimeError } from '../../app/onnxruntime/onnxruntime-error.js';
+import { createSessionWithFallback } from '../../app/onnxruntime/session-with-fallback.js';
 import { tinyAddModel } from '../../app/onnxruntime/tiny-model.js';
 import { startWorker } from '../../app/util/start-worker.js';
 
@@ -116,7 +117,7 @@ describe('createSessionWithFallback with the real onnxruntime-node (CPU machine)
         throw new Error('always broken');
       },
     }).catch((e: unknown) => e);
-    assert.ok(failing instanceof NoUsableProviderError);
+    assert.ok(isOnnxRuntimeError(failing, 'no-usable-provider'), String(failing));
     assert.equal(failing.attempts.length, 2);
     assert.match(failing.message, /^No execution provider could run the model \(\d+ bytes\): dml failed: not available on this platform .*; cpu failed: the session was created but the smoke test failed: always broken$/);
   });
@@ -124,7 +125,7 @@ describe('createSessionWithFallback with the real onnxruntime-node (CPU machine)
   test('a bad model path fails every provider with ORT\'s error naming the file', async () => {
     const missing = join(emptyData, 'missing.onnx');
     const failing = await createSessionWithFallback(ort, missing, steps('cpu')).catch((e: unknown) => e);
-    assert.ok(failing instanceof NoUsableProviderError);
+    assert.ok(isOnnxRuntimeError(failing, 'no-usable-provider'), String(failing));
     assert.ok(failing.message.startsWith(`No execution provider could run ${missing}: cpu failed:`), failing.message);
   });
 
@@ -151,7 +152,7 @@ describe('createSessionWithFallback with the real onnxruntime-node (CPU machine)
 
 describe('loadOnnxRuntime in a worker thread', () => {
   test('loads the module and runs a CPU session there', async () => {
-    const worker = startWorker(new URL('./onnxruntime-load-worker.js', import.meta.url), { workerData: { dataDir: emptyData } });
+    const worker = startWorker(new URL('../helpers/onnxruntime-load-worker.js', import.meta.url), { workerData: { dataDir: emptyData } });
     const message = await new Promise<unknown>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);

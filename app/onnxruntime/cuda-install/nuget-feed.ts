@@ -1,5 +1,6 @@
 /** Resolves a NuGet package's .nupkg URL through a v3 feed: service index -> PackageBaseAddress -> version list -> URL. */
-import { HttpError, httpGetJson, type HttpOptions } from './http-download.js';
+import { httpGetJson, type HttpOptions } from './http-download.js';
+import { OnnxRuntimeError } from '../onnxruntime-error.js';
 
 export const nugetOrgServiceIndex = 'https://api.nuget.org/v3/index.json';
 
@@ -22,27 +23,28 @@ export interface ResolvedNugetPackage {
  */
 export async function resolveNugetPackage(serviceIndexUrl: string, id: string, version: string, http: HttpOptions = {}): Promise<ResolvedNugetPackage> {
   const index = await httpGetJson(serviceIndexUrl, http);
-  if (index.status === 404 || !index.body) throw new HttpError(`The NuGet service index ${serviceIndexUrl} was not found (HTTP 404)`, serviceIndexUrl, 404);
+  if (index.status === 404 || !index.body) throw new OnnxRuntimeError('feed-invalid', `The NuGet service index ${serviceIndexUrl} was not found (HTTP 404)`, { url: serviceIndexUrl, status: 404 });
   const resources = (index.body as { resources?: unknown }).resources;
-  if (!Array.isArray(resources)) throw new HttpError(`${serviceIndexUrl} is not a NuGet v3 service index (no "resources" list)`, serviceIndexUrl);
+  if (!Array.isArray(resources)) throw new OnnxRuntimeError('feed-invalid', `${serviceIndexUrl} is not a NuGet v3 service index (no "resources" list)`, { url: serviceIndexUrl });
   const base = resources.find((r: { '@type'?: unknown }) => {
     const type = r?.['@type'];
     return type === 'PackageBaseAddress/3.0.0' || (Array.isArray(type) && type.includes('PackageBaseAddress/3.0.0'));
   })?.['@id'] as unknown;
-  if (typeof base !== 'string') throw new HttpError(`The NuGet service index ${serviceIndexUrl} has no PackageBaseAddress/3.0.0 resource`, serviceIndexUrl);
+  if (typeof base !== 'string') throw new OnnxRuntimeError('feed-invalid', `The NuGet service index ${serviceIndexUrl} has no PackageBaseAddress/3.0.0 resource`, { url: serviceIndexUrl });
   const baseUrl = new URL(base.endsWith('/') ? base : `${base}/`, index.url).href;
   const lowerId = id.toLowerCase();
   const lowerVersion = version.toLowerCase();
   const versionsUrl = `${baseUrl}${lowerId}/index.json`;
   const listing = await httpGetJson(versionsUrl, http);
-  if (listing.status === 404) throw new HttpError(`The NuGet feed ${serviceIndexUrl} has no package ${id} (${versionsUrl}: HTTP 404)`, versionsUrl, 404);
+  if (listing.status === 404) throw new OnnxRuntimeError('package-not-found', `The NuGet feed ${serviceIndexUrl} has no package ${id} (${versionsUrl}: HTTP 404)`, { url: versionsUrl, status: 404 });
   const versions = (listing.body as { versions?: unknown }).versions;
-  if (!Array.isArray(versions)) throw new HttpError(`${versionsUrl} has no "versions" list`, versionsUrl);
+  if (!Array.isArray(versions)) throw new OnnxRuntimeError('feed-invalid', `${versionsUrl} has no "versions" list`, { url: versionsUrl });
   if (!versions.includes(lowerVersion)) {
     const nearby = versions.slice(-8).join(', ');
-    throw new HttpError(
+    throw new OnnxRuntimeError(
+      'package-not-found',
       `The NuGet feed ${serviceIndexUrl} has no ${id} ${version} (it has ${nearby || 'no versions'}); the CUDA provider must match the bundled onnxruntime-node ${version} exactly`,
-      versionsUrl,
+      { url: versionsUrl },
     );
   }
   const fileName = `${lowerId}.${lowerVersion}.nupkg`;

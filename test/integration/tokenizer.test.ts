@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tokenizer as LibraryTokenizer } from '@huggingface/tokenizers';
-import { BertTokenizer, TokenizerLoadError, codePointToUtf16Offsets, padBatch, pythonStrip } from '../../app/encoder/tokenizer/index.js';
+import { isEncoderError } from '../../app/encoder/index.js';
+import { BertTokenizer, codePointToUtf16Offsets, padBatch, pythonStrip } from '../../app/encoder/tokenizer/index.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/splade-tiny/', import.meta.url));
 const modelFolder = join(fixtures, 'splade-peft');
@@ -231,14 +232,14 @@ describe('loading errors', () => {
   };
   it('names a missing folder or tokenizer.json', async () => {
     const missing = join(scratch, 'nope');
-    await assert.rejects(BertTokenizer.fromFolder(missing), (e: Error) => e instanceof TokenizerLoadError && e.message === `Cannot load a tokenizer from ${missing}: the folder does not exist`);
+    await assert.rejects(BertTokenizer.fromFolder(missing), (e: unknown) => isEncoderError(e, 'tokenizer-invalid') && e.message === `Cannot load a tokenizer from ${missing}: the folder does not exist`);
     const empty = await folderWith('empty', { 'tokenizer_config.json': '{}' });
     await assert.rejects(BertTokenizer.fromFolder(empty), /tokenizer\.json: no such file/);
   });
 
   it('names corrupt JSON', async () => {
     const folder = await folderWith('corrupt', { 'tokenizer.json': rawJson.slice(0, 500) });
-    await assert.rejects(BertTokenizer.fromFolder(folder), (e: Error) => e instanceof TokenizerLoadError && /tokenizer\.json: not valid JSON/.test(e.message));
+    await assert.rejects(BertTokenizer.fromFolder(folder), (e: unknown) => isEncoderError(e, 'tokenizer-invalid') && /tokenizer\.json: not valid JSON/.test(e.message));
     const badConfig = await folderWith('bad-config', { 'tokenizer.json': rawJson, 'tokenizer_config.json': '{"model_max_length": ' });
     await assert.rejects(BertTokenizer.fromFolder(badConfig), /tokenizer_config\.json: not valid JSON/);
   });

@@ -1,10 +1,11 @@
 /** Shared helpers for the encoder tests: fixture paths, temporary copies of the fixture, JSON edits. */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SparseEncoder, SparseVector } from '../../app/encoder/index.js';
+import { isEncoderError, type EncoderErrorCode, type SparseEncoder, type SparseVector } from '../../app/encoder/index.js';
 
 export const FIXTURE = fileURLToPath(new URL('../fixtures/splade-tiny/', import.meta.url));
 export const FIXTURE_V6 = join(FIXTURE, 'splade-peft');
@@ -56,6 +57,40 @@ export async function tempFolder(prefix = 'splade-test-'): Promise<{ path: strin
   return { path, dispose: () => rm(path, { recursive: true, force: true }) };
 }
 
+/** What `useEncoderFixture` gives a suite once its `before` hook ran. */
+export interface EncoderFixture {
+  /** The vectors sentence-transformers computed for the fixture (expected.json). */
+  readonly expected: Expected;
+  /** A fresh ONNX cache folder for this suite (pass as `cacheDir`), removed after it. */
+  readonly cacheDir: string;
+}
+
+/**
+ * The set-up every encoder integration suite shares: registers `before` (read expected.json, make a fresh cache
+ * folder) and `after` (remove it) in the calling suite, and returns accessors valid inside its tests.
+ */
+export function useEncoderFixture(prefix = 'splade-cache-'): EncoderFixture {
+  let expected: Expected | undefined;
+  let cache: { path: string; dispose(): Promise<void> } | undefined;
+  before(async () => {
+    expected = await readExpected();
+    cache = await tempFolder(prefix);
+  });
+  after(() => cache?.dispose());
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useEncoderFixture: read inside a test or hook, after its before hook ran');
+    return value;
+  };
+  return {
+    get expected() {
+      return ready(expected);
+    },
+    get cacheDir() {
+      return ready(cache).path;
+    },
+  };
+}
+
 /** Max |ours − reference| over the union of indices; asserts the same active dimensions (reference ≥ 1e-6). */
 export function compareVector(ours: SparseVector, reference: SparseRow, label: string): number {
   const ref = new Map(reference.indices.map((index, k) => [index, reference.values[k]!]));
@@ -93,4 +128,17 @@ export async function checkParity(encoder: SparseEncoder, expected: Expected, la
     ours.forEach(([, weight], k) => assert.ok(Math.abs(weight - reference[k]![1]) <= 1e-5));
   });
   return maxError;
+}
+
+/**
+ * A validator for `assert.rejects`/`assert.throws`: the error is an EncoderError with `code`; `names`, when given,
+ * checks that the message names the object it is about (file, tensor, option), not its wording.
+ */
+export function encoderError(code: EncoderErrorCode, names?: RegExp): (error: unknown) => true {
+  return (error) => {
+    assert.ok(isEncoderError(error), `expected an EncoderError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    if (names) assert.match(error.message, names);
+    return true;
+  };
 }

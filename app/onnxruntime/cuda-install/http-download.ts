@@ -2,7 +2,8 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { openHttpRequest, proxyFor } from '../util/http-request.js';
+import { openHttpRequest, proxyFor } from '../../util/http-request.js';
+import { OnnxRuntimeError } from '../onnxruntime-error.js';
 
 export interface HttpOptions {
   /** Read for HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY (either case). Default: process.env. */
@@ -17,16 +18,9 @@ export interface HttpOptions {
   maxRedirects?: number;
 }
 
-/** A request that got an HTTP error status, too many redirects, or no connection; the message names the URL. */
-export class HttpError extends Error {
-  override name = 'HttpError' as const;
-  constructor(
-    message: string,
-    readonly url: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
+/** The OnnxRuntimeError `download-failed` of a request that got an HTTP error status, too many redirects, or no connection; the message names the URL. */
+export function downloadFailed(message: string, url: string, status?: number): OnnxRuntimeError {
+  return new OnnxRuntimeError('download-failed', message, status === undefined ? { url } : { url, status });
 }
 
 const userAgent = 'splade-search (install-cuda)';
@@ -38,13 +32,13 @@ export async function httpGetJson(url: string, options: HttpOptions = {}): Promi
   const chunks: Buffer[] = [];
   for await (const chunk of response) chunks.push(chunk as Buffer);
   if (status === 404) return { status, url: finalUrl };
-  if (status < 200 || status >= 300) throw new HttpError(`GET ${finalUrl} answered HTTP ${status}`, finalUrl, status);
+  if (status < 200 || status >= 300) throw downloadFailed(`GET ${finalUrl} answered HTTP ${status}`, finalUrl, status);
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return { status, url: finalUrl, body: JSON.parse(text) };
   } catch {
     const type = response.headers['content-type'] ?? 'no content type';
-    throw new HttpError(`GET ${finalUrl} did not return JSON (${type}): ${JSON.stringify(text.slice(0, 80))}`, finalUrl, status);
+    throw downloadFailed(`GET ${finalUrl} did not return JSON (${type}): ${JSON.stringify(text.slice(0, 80))}`, finalUrl, status);
   }
 }
 
@@ -96,7 +90,7 @@ export async function downloadFile(url: string, destination: string, options: Do
       const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''));
       if (!range || Number(range[1]) !== have) {
         response.resume();
-        throw new HttpError(`GET ${finalUrl}: the server answered range ${response.headers['content-range']} to a request for bytes ${have}-`, finalUrl, status);
+        throw downloadFailed(`GET ${finalUrl}: the server answered range ${response.headers['content-range']} to a request for bytes ${have}-`, finalUrl, status);
       }
       flags = 'a';
       start = have;
@@ -107,7 +101,7 @@ export async function downloadFile(url: string, destination: string, options: Do
       if (length !== undefined) total = Number(length);
     } else {
       response.resume();
-      throw new HttpError(`GET ${finalUrl} answered HTTP ${status}`, finalUrl, status);
+      throw downloadFailed(`GET ${finalUrl} answered HTTP ${status}`, finalUrl, status);
     }
     let received = start;
     response.on('data', (chunk: Buffer) => {
@@ -122,12 +116,12 @@ export async function downloadFile(url: string, destination: string, options: Do
     }
     if (total !== undefined && size > total) {
       await rm(part, { force: true });
-      throw new HttpError(`GET ${finalUrl}: received ${size} bytes, more than the announced ${total}; the partial file was deleted`, finalUrl);
+      throw downloadFailed(`GET ${finalUrl}: received ${size} bytes, more than the announced ${total}; the partial file was deleted`, finalUrl);
     }
     lastError = `the connection broke after ${size} of ${total ?? 'an unknown number of'} bytes${streamError ? ` (${streamError.message})` : ''}`;
     if (attempt < attempts) options.onRetry?.(lastError, size);
   }
-  throw new HttpError(`Download of ${url} did not finish: ${lastError}. The ${await sizeOf(part)} bytes received are kept in ${part}; run the command again to resume.`, url);
+  throw downloadFailed(`Download of ${url} did not finish: ${lastError}. The ${await sizeOf(part)} bytes received are kept in ${part}; run the command again to resume.`, url);
 }
 
 /**
@@ -177,18 +171,18 @@ async function request(url: string, headers: Record<string, string>, options: Ht
     }
     return { response, url: current };
   }
-  throw new HttpError(`GET ${url}: more than ${maxRedirects} redirects (last: ${current})`, url);
+  throw downloadFailed(`GET ${url}: more than ${maxRedirects} redirects (last: ${current})`, url);
 }
 
 async function requestOnce(url: string, headers: Record<string, string>, options: HttpOptions): Promise<IncomingMessage> {
   const target = new URL(url);
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new HttpError(`Cannot GET ${url}: only http and https URLs are supported`, url);
+    throw downloadFailed(`Cannot GET ${url}: only http and https URLs are supported`, url);
   }
   try {
     return await openHttpRequest(url, { headers: { 'User-Agent': userAgent, ...headers }, idleTimeoutMs: options.timeoutMs ?? 60_000, proxy: options.proxy, env: options.env, ca: options.ca });
   } catch (error) {
     const proxy = proxyFor(target, options);
-    throw new HttpError(`Cannot GET ${url}${proxy ? ` through the proxy ${proxy.origin}` : ''}: ${(error as Error).message}`, url);
+    throw downloadFailed(`Cannot GET ${url}${proxy ? ` through the proxy ${proxy.origin}` : ''}: ${(error as Error).message}`, url);
   }
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readModelFolder } from '../../app/encoder/model-folder.js';
-import { copyFixture, editJson, FIXTURE_BASE, FIXTURE_V5, FIXTURE_V6 } from './encoder-helpers.js';
+import { copyFixture, editJson, FIXTURE_BASE, FIXTURE_V5, FIXTURE_V6, encoderError } from '../helpers/encoder-helpers.js';
 
 describe('readModelFolder', () => {
   it('reads the sentence-transformers v6 layout with a LoRA adapter over ../base', async () => {
@@ -67,7 +67,7 @@ describe('readModelFolder', () => {
       assert.equal(model.maxSeqLength, 64);
       assert.equal(model.doLowerCase, true);
       await editJson(join(f.v5, 'sentence_bert_config.json'), (j) => void (j.max_seq_length = 1024));
-      await assert.rejects(readModelFolder(f.v5), /max_seq_length 1024 exceeds the model's max_position_embeddings 512/);
+      await assert.rejects(readModelFolder(f.v5), encoderError('model-invalid', /max_seq_length 1024 exceeds the model's max_position_embeddings 512/));
     } finally {
       await f.dispose();
     }
@@ -78,39 +78,39 @@ describe('readModelFolder', () => {
     try {
       const modules = join(f.v6, 'modules.json');
       await editJson(modules, (j) => void j.push({ idx: 2, name: '2', path: '2_Router', type: 'sentence_transformers.sparse_encoder.models.Router' }));
-      await assert.rejects(readModelFolder(f.v6), /modules\.json in .*: module 2 of type "sentence_transformers\.sparse_encoder\.models\.Router" is not supported/);
+      await assert.rejects(readModelFolder(f.v6), encoderError('model-unsupported', /modules\.json in .*: module 2 of type "sentence_transformers\.sparse_encoder\.models\.Router" is not supported/));
       await editJson(modules, (j) => j.slice(0, 1));
-      await assert.rejects(readModelFolder(f.v6), /modules "Transformer" are not supported \(expected a Transformer\/MLMTransformer module followed by SpladePooling\)/);
+      await assert.rejects(readModelFolder(f.v6), encoderError('model-unsupported', /modules "Transformer" are not supported \(expected a Transformer\/MLMTransformer module followed by SpladePooling\)/));
       await editJson(modules, (j) => [...j, { idx: 1, name: '1', path: '1_SpladePooling', type: 'sentence_transformers.sparse_encoder.modules.splade_pooling.SpladePooling' }]);
       await editJson(join(f.v6, 'sentence_bert_config.json'), (j) => void (j.transformer_task = 'feature-extraction'));
-      await assert.rejects(readModelFolder(f.v6), /sentence_bert_config\.json in .*: transformer_task "feature-extraction" is not supported; a SPLADE model needs "fill-mask"/);
+      await assert.rejects(readModelFolder(f.v6), encoderError('model-unsupported', /sentence_bert_config\.json in .*: transformer_task "feature-extraction" is not supported; a SPLADE model needs "fill-mask"/));
       await editJson(join(f.v6, 'sentence_bert_config.json'), (j) => void (j.transformer_task = 'fill-mask'));
       await editJson(join(f.v6, '1_SpladePooling', 'config.json'), (j) => void (j.pooling_strategy = 'mean'));
-      await assert.rejects(readModelFolder(f.v6), /config\.json in .*1_SpladePooling: pooling_strategy "mean" is not supported/);
+      await assert.rejects(readModelFolder(f.v6), encoderError('model-unsupported', /config\.json in .*1_SpladePooling: pooling_strategy "mean" is not supported/));
       await editJson(join(f.v6, '1_SpladePooling', 'config.json'), (j) => {
         j.pooling_strategy = 'max';
         j.embedding_dimension = 1000;
       });
-      await assert.rejects(readModelFolder(f.v6), /embedding_dimension 1000 differs from the model's vocabulary size 30522/);
+      await assert.rejects(readModelFolder(f.v6), encoderError('model-invalid', /embedding_dimension 1000 differs from the model's vocabulary size 30522/));
       await editJson(join(f.v6, '1_SpladePooling', 'config.json'), (j) => void (j.embedding_dimension = null));
       await editJson(join(f.v6, 'config_sentence_transformers.json'), (j) => void (j.similarity_fn_name = 'cosine'));
-      await assert.rejects(readModelFolder(f.v6), /similarity_fn_name "cosine" is not supported \(only "dot"\)/);
+      await assert.rejects(readModelFolder(f.v6), encoderError('model-unsupported', /similarity_fn_name "cosine" is not supported \(only "dot"\)/));
       await editJson(join(f.v6, 'config_sentence_transformers.json'), (j) => void (j.similarity_fn_name = 'jaccard'));
-      await assert.rejects(readModelFolder(f.v6), /similarity_fn_name "jaccard" is not a known similarity function/);
+      await assert.rejects(readModelFolder(f.v6), encoderError('model-unsupported', /similarity_fn_name "jaccard" is not a known similarity function/));
       await editJson(join(f.v6, 'config_sentence_transformers.json'), (j) => void (j.similarity_fn_name = null));
       await editJson(join(f.base, 'config.json'), (j) => void (j.architectures = ['BertModel']));
-      await assert.rejects(readModelFolder(f.v6), /config\.json in .*base: architecture "BertModel" is not supported/);
+      await assert.rejects(readModelFolder(f.v6), encoderError('model-unsupported', /config\.json in .*base: architecture "BertModel" is not supported/));
       await editJson(join(f.base, 'config.json'), (j) => {
         j.architectures = ['DistilBertForMaskedLM'];
         j.model_type = 'distilbert';
       });
-      await assert.rejects(readModelFolder(f.v6), /model_type "distilbert" is not supported/);
+      await assert.rejects(readModelFolder(f.v6), encoderError('model-unsupported', /model_type "distilbert" is not supported/));
       await editJson(join(f.base, 'config.json'), (j) => {
         j.architectures = ['BertForMaskedLM'];
         j.model_type = 'bert';
         j.hidden_act = 'gelu_new';
       });
-      await assert.rejects(readModelFolder(f.v6), /hidden_act "gelu_new" is not supported/);
+      await assert.rejects(readModelFolder(f.v6), encoderError('model-unsupported', /hidden_act "gelu_new" is not supported/));
     } finally {
       await f.dispose();
     }
@@ -135,7 +135,7 @@ describe('readModelFolder', () => {
       for (const [key, value, pattern] of cases) {
         await writeFile(adapterConfig, original);
         await editJson(adapterConfig, (j) => void (j[key] = value));
-        await assert.rejects(readModelFolder(f.v6), pattern, key);
+        await assert.rejects(readModelFolder(f.v6), encoderError('model-unsupported', pattern), key);
       }
     } finally {
       await f.dispose();
@@ -148,7 +148,7 @@ describe('readModelFolder', () => {
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.base_model_name_or_path = 'google-bert/bert-base-uncased'));
       await assert.rejects(
         readModelFolder(f.v6),
-        /base model "google-bert\/bert-base-uncased" is a Hugging Face Hub id \(there is no such local folder\); no model source resolver was given to download it: pass a local folder, or the resolveModelSource option/,
+        encoderError('model-not-found', /base model "google-bert\/bert-base-uncased" is a Hugging Face Hub id \(there is no such local folder\); no model source resolver was given to download it: pass a local folder, or the resolveModelSource option/),
       );
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.revision = 'v1.0'));
       const asked: unknown[] = [];
@@ -160,10 +160,10 @@ describe('readModelFolder', () => {
       });
       assert.deepEqual(asked, [['google-bert/bert-base-uncased', { revision: 'v1.0', relativeTo: f.v6 }]]);
       assert.equal(model.adapter?.baseFolder, f.base);
-      await assert.rejects(readModelFolder('tomaarsen/splade-bert-base-uncased-gooaq-peft'), /model "tomaarsen\/splade-bert-base-uncased-gooaq-peft" is a Hugging Face Hub id \(there is no such local folder\); no model source resolver was given/);
+      await assert.rejects(readModelFolder('tomaarsen/splade-bert-base-uncased-gooaq-peft'), encoderError('model-not-found', /model "tomaarsen\/splade-bert-base-uncased-gooaq-peft" is a Hugging Face Hub id \(there is no such local folder\); no model source resolver was given/));
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.base_model_name_or_path = '../nowhere'));
-      await assert.rejects(readModelFolder(f.v6), /base model .*\/nowhere does not exist/);
-      await assert.rejects(readModelFolder(join(f.root, 'missing-model')), /model .*missing-model does not exist/);
+      await assert.rejects(readModelFolder(f.v6), encoderError('model-not-found', /base model .*\/nowhere does not exist/));
+      await assert.rejects(readModelFolder(join(f.root, 'missing-model')), encoderError('model-not-found', /model .*missing-model does not exist/));
     } finally {
       await f.dispose();
     }
@@ -173,10 +173,10 @@ describe('readModelFolder', () => {
     const f = await copyFixture();
     try {
       await rm(join(f.v6, 'adapter_model.safetensors'));
-      await assert.rejects(readModelFolder(f.v6), /Cannot read adapter_model\.safetensors in .*splade-peft: the file does not exist/);
+      await assert.rejects(readModelFolder(f.v6), encoderError('model-not-found', /Cannot read adapter_model\.safetensors in .*splade-peft: the file does not exist/));
       await rm(join(f.base, 'model.safetensors'));
       await writeFile(join(f.base, 'pytorch_model.bin'), 'x');
-      await assert.rejects(readModelFolder(f.v5), /Cannot find the base model weights in .*base: no model\.safetensors \(only pytorch_model\.bin was found/);
+      await assert.rejects(readModelFolder(f.v5), encoderError('model-not-found', /Cannot find the base model weights in .*base: no model\.safetensors \(only pytorch_model\.bin was found/));
     } finally {
       await f.dispose();
     }

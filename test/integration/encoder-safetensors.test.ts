@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SafetensorsFile, halfToFloat } from '../../app/encoder/safetensors.js';
 import { encodeSafetensors, writeSafetensors } from '../../app/encoder/safetensors-writer.js';
-import { FIXTURE_BASE, FIXTURE_V6, tempFolder } from './encoder-helpers.js';
+import { FIXTURE_BASE, FIXTURE_V6, tempFolder, encoderError } from '../helpers/encoder-helpers.js';
 
 function header(json: unknown, data = Buffer.alloc(0)): Buffer {
   const text = Buffer.from(JSON.stringify(json));
@@ -53,7 +53,7 @@ describe('SafetensorsFile', () => {
   });
 
   it('rejects a missing file, naming it', async () => {
-    await assert.rejects(SafetensorsFile.read('/nonexistent/model.safetensors'), /Cannot read model\.safetensors in \/nonexistent: the file does not exist/);
+    await assert.rejects(SafetensorsFile.read('/nonexistent/model.safetensors'), encoderError('model-not-found', /Cannot read model\.safetensors in \/nonexistent: the file does not exist/));
   });
 
   it('rejects corrupt and truncated files with messages naming the file and tensor', async () => {
@@ -61,7 +61,7 @@ describe('SafetensorsFile', () => {
     const path = join(dir.path, 'adapter_model.safetensors');
     const check = async (bytes: Buffer, pattern: RegExp) => {
       await writeFile(path, bytes);
-      await assert.rejects(SafetensorsFile.read(path), pattern);
+      await assert.rejects(SafetensorsFile.read(path), encoderError('model-invalid', pattern));
     };
     try {
       const good = await readFile(join(FIXTURE_V6, 'adapter_model.safetensors'));
@@ -79,7 +79,7 @@ describe('SafetensorsFile', () => {
       await check(header([1, 2]), /header is not a JSON object/);
       await writeFile(path, header({ t: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, Buffer.alloc(4)));
       const file = await SafetensorsFile.read(path);
-      assert.throws(() => file.float32('missing'), /Cannot find tensor missing in adapter_model\.safetensors in /);
+      assert.throws(() => file.float32('missing'), encoderError('model-invalid', /Cannot find tensor missing in adapter_model\.safetensors in /));
     } finally {
       await dir.dispose();
     }

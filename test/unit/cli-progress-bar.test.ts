@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { barLine, createProgressBar, formatBytes, type DownloadProgress } from '../../app/hub/index.js';
+import { barLine, createProgressBar } from '../../app/cli/progress-bar.js';
+import type { DownloadProgress } from '../../app/hub/index.js';
+import { formatBytes } from '../../app/util/format-bytes.js';
 
 function event(overrides: Partial<DownloadProgress> = {}): DownloadProgress {
   return {
@@ -28,7 +30,9 @@ function collect(stream: PassThrough): () => string {
 
 describe('progress bar', () => {
   it('formats sizes in decimal units', () => {
-    assert.deepEqual([formatBytes(999), formatBytes(1500), formatBytes(12_345_678), formatBytes(440_473_133)], ['999 B', '1.50 KB', '12.3 MB', '440 MB']);
+    assert.deepEqual([formatBytes(999), formatBytes(1500), formatBytes(12_345_678), formatBytes(440_473_133)], ['999 B', '1.50 kB', '12.3 MB', '440 MB']);
+    // Decimal SI units; a value that rounds up to 1000 moves to the next unit instead of printing "1000 kB".
+    assert.deepEqual([formatBytes(999_999), formatBytes(1_000_000_000), formatBytes(9_999)], ['1.00 MB', '1.00 GB', '10.0 kB']);
   });
 
   it('draws one line with percent, amounts, rate and files, within the width', () => {

@@ -3,17 +3,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { cudaPackLayout, cudaPackManifestName, cudaProviderLibraries, inspectCudaPack, type CudaPackManifest } from './cuda-pack.js';
-import { ElfReadError, readElfDynamicInfo } from './elf-dynamic-section.js';
+import { formatBytes } from '../../util/format-bytes.js';
+import { cudaPackLayout, cudaPackManifestName, cudaProviderLibraries, inspectCudaPack, type CudaPackManifest } from '../cuda-pack.js';
+import { readElfDynamicInfo } from '../elf-dynamic-section.js';
+import { isOnnxRuntimeError, OnnxRuntimeError } from '../onnxruntime-error.js';
+import { binaryDirOf, bundledOnnxRuntime, cudaPackDir, cudaPackRoot, type DataDirOptions } from '../runtime-locations.js';
 import { downloadFile, type DownloadOptions } from './http-download.js';
 import { cudaProviderPackageId, nugetOrgServiceIndex, resolveNugetPackage } from './nuget-feed.js';
-import { binaryDirOf, bundledOnnxRuntime, cudaPackDir, cudaPackRoot, type DataDirOptions } from './runtime-locations.js';
-import { ZipArchive, ZipReadError } from './zip-reader.js';
-
-/** A user-facing failure of install-cuda (bad source, wrong platform, corrupt package); the message says what to do. */
-export class CudaPackInstallError extends Error {
-  override name = 'CudaPackInstallError' as const;
-}
+import { NupkgArchive } from './nupkg-archive.js';
 
 /** Where the provider libraries sit in the Gpu.Linux .nupkg (the paths onnxruntime-node's install-metadata.js uses). */
 export const nupkgNativeDir = 'runtimes/linux-x64/native';
@@ -52,7 +49,7 @@ export async function installCudaPack(options: InstallCudaPackOptions = {}): Pro
   const platform = `${options.platform ?? process.platform}/${options.arch ?? process.arch}`;
   if (platform !== 'linux/x64') {
     const advice = platform.startsWith('win32') ? ' On Windows, use --device dml (DirectML, bundled).' : platform.startsWith('darwin') ? ' On macOS, use --device coreml (bundled).' : '';
-    throw new CudaPackInstallError(`The CUDA pack is for Linux x64 only; this is ${platform}: onnxruntime-node has no CUDA provider here.${advice}`);
+    throw new OnnxRuntimeError('cuda-platform-unsupported', `The CUDA pack is for Linux x64 only; this is ${platform}: onnxruntime-node has no CUDA provider here.${advice}`);
   }
   const bundled = bundledOnnxRuntime();
   const version = bundled.version;
@@ -72,7 +69,7 @@ export async function installCudaPack(options: InstallCudaPackOptions = {}): Pro
     let source: CudaPackManifest['source'];
     if (options.from) {
       const info = await stat(options.from).catch(() => undefined);
-      if (!info) throw new CudaPackInstallError(`--from ${options.from}: no such file or folder`);
+      if (!info) throw new OnnxRuntimeError('cuda-source-missing', `--from ${options.from}: no such file or folder`);
       if (info.isDirectory()) {
         await copyProvidersFromFolder(options.from, layout.binaryDir, log);
         source = { kind: 'folder', path: options.from };
@@ -99,9 +96,9 @@ export async function installCudaPack(options: InstallCudaPackOptions = {}): Pro
       try {
         await extractProvidersFromNupkg(downloadedFile, layout.binaryDir, log);
       } catch (error) {
-        if (error instanceof ZipReadError || error instanceof CudaPackInstallError) {
+        if (isOnnxRuntimeError(error, 'cuda-package-invalid')) {
           await rm(downloadedFile, { force: true }); // do not reuse a bad download next time
-          throw new CudaPackInstallError(`${(error as Error).message} (the download was deleted; run the command again to fetch it anew)`);
+          throw new OnnxRuntimeError('cuda-package-invalid', `${error.message} (the download was deleted; run the command again to fetch it anew)`, {}, { cause: error });
         }
         throw error;
       }
@@ -124,7 +121,6 @@ export async function installCudaPack(options: InstallCudaPackOptions = {}): Pro
     return download ? { dir, manifest, alreadyInstalled: false, download } : { dir, manifest, alreadyInstalled: false };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
-    if (error instanceof ZipReadError) throw new CudaPackInstallError(error.message);
     throw error;
   } finally {
     await rmdir(join(root, 'downloads')).catch(() => undefined); // only when empty: a .part to resume stays
@@ -146,19 +142,23 @@ export async function removeCudaPack(options: DataDirOptions & { all?: boolean }
 }
 
 async function extractProvidersFromNupkg(nupkg: string, binaryDir: string, log: (line: string) => void): Promise<void> {
-  const zip = await ZipArchive.open(nupkg);
-  for (const [key, file] of Object.entries(cudaProviderLibraries)) {
-    const name = `${nupkgNativeDir}/${file}`;
-    const entry = zip.get(name);
-    if (!entry) {
-      if (key === 'tensorrt') {
-        log(`Note: ${nupkg} has no ${name} (TensorRT provider); continuing without it`);
-        continue;
+  const zip = await NupkgArchive.open(nupkg);
+  try {
+    for (const [key, file] of Object.entries(cudaProviderLibraries)) {
+      const name = `${nupkgNativeDir}/${file}`;
+      const entry = zip.get(name);
+      if (!entry) {
+        if (key === 'tensorrt') {
+          log(`Note: ${nupkg} has no ${name} (TensorRT provider); continuing without it`);
+          continue;
+        }
+        throw new OnnxRuntimeError('cuda-package-invalid', `${nupkg} has no ${name}: not a ${cudaProviderPackageId} package`);
       }
-      throw new CudaPackInstallError(`${nupkg} has no ${name}: not a ${cudaProviderPackageId} package`);
+      log(`Extracting ${name} (${formatBytes(entry.size)})`);
+      await zip.extract(entry, join(binaryDir, file));
     }
-    log(`Extracting ${name} (${formatBytes(entry.size)})`);
-    await zip.extract(entry, join(binaryDir, file));
+  } finally {
+    zip.close();
   }
 }
 
@@ -169,7 +169,8 @@ async function copyProvidersFromFolder(folder: string, binaryDir: string, log: (
   const required = [cudaProviderLibraries.shared, cudaProviderLibraries.cuda];
   const found = folderLayouts.map((sub) => join(folder, sub)).find((dir) => required.every((f) => existsSync(join(dir, f))));
   if (!found) {
-    throw new CudaPackInstallError(
+    throw new OnnxRuntimeError(
+      'cuda-package-invalid',
       `${folder} holds no ${required.join(' and ')} (looked in ${folderLayouts.map((s) => (s === '.' ? folder : join(folder, s))).join(', ')})`,
     );
   }
@@ -192,11 +193,11 @@ async function validateProviders(binaryDir: string): Promise<string[]> {
     try {
       const info = await readElfDynamicInfo(path);
       if (info.machine !== 62 || info.bits !== 64) {
-        throw new CudaPackInstallError(`${file} is not an x86-64 library (ELF machine ${info.machine}, ${info.bits}-bit)`);
+        throw new OnnxRuntimeError('cuda-package-invalid', `${file} is not an x86-64 library (ELF machine ${info.machine}, ${info.bits}-bit)`);
       }
       if (file === cudaProviderLibraries.cuda) needs = info.needed;
     } catch (error) {
-      if (error instanceof ElfReadError) throw new CudaPackInstallError(`${file} from the package is not a usable shared library: ${error.message}`);
+      if (isOnnxRuntimeError(error, 'elf-unreadable')) throw new OnnxRuntimeError('cuda-package-invalid', `${file} from the package is not a usable shared library: ${error.message}`, {}, { cause: error });
       throw error;
     }
   }
@@ -216,7 +217,7 @@ async function copyBundledModule(packageDir: string, commonDir: string, moduleDi
   const providerFiles = new Set<string>(Object.values(cudaProviderLibraries));
   const binaries = await readdir(from).catch(() => [] as string[]);
   if (!binaries.includes('onnxruntime_binding.node') || !binaries.includes('libonnxruntime.so.1')) {
-    throw new CudaPackInstallError(`The bundled onnxruntime-node in ${packageDir} has no linux/x64 binding (${from}); reinstall it`);
+    throw new OnnxRuntimeError('runtime-missing', `The bundled onnxruntime-node in ${packageDir} has no linux/x64 binding (${from}); reinstall it`);
   }
   for (const name of binaries) {
     if (!providerFiles.has(name)) await copyFile(join(from, name), join(to, name));
@@ -256,11 +257,4 @@ async function sha512Of(path: string): Promise<string> {
   const hash = createHash('sha512');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('base64');
-}
-
-/** "352.1 MB" */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

@@ -1,5 +1,6 @@
 /** Renders DownloadProgress on a terminal: one redrawn bar line on a TTY, otherwise a plain line per finished file and every few seconds. */
-import { formatBytes, type DownloadProgress, type ProgressListener } from './download-progress.js';
+import type { DownloadProgress, ProgressListener } from '../hub/index.js';
+import { formatBytes } from '../util/format-bytes.js';
 
 /** A progress listener that writes to `stream`, plus `end()` to finish the bar line. */
 export interface ProgressBar {

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { datasetName, EvalError, findDatasetFolders, loadBeirDataset } from '../../app/eval/index.js';
 import { writeBeirFolder, type BeirFixture } from '../helpers/beir-fixture.js';
-import { tempFolder } from './encoder-helpers.js';
+import { tempFolder } from '../helpers/encoder-helpers.js';
 
 const base: BeirFixture = {
   corpus: [

@@ -6,7 +6,7 @@ import { loadBertWeights } from '../../app/encoder/model-weights.js';
 import { readModelFolder } from '../../app/encoder/model-folder.js';
 import { SafetensorsFile } from '../../app/encoder/safetensors.js';
 import { writeSafetensors, type SafetensorsTensor } from '../../app/encoder/safetensors-writer.js';
-import { copyFixture, editJson, FIXTURE_BASE, FIXTURE_V6 } from './encoder-helpers.js';
+import { copyFixture, editJson, FIXTURE_BASE, FIXTURE_V6, encoderError } from '../helpers/encoder-helpers.js';
 
 async function loadFixture(folder: string) {
   const model = await readModelFolder(folder);
@@ -78,29 +78,29 @@ describe('LoRA adapter', () => {
     try {
       const name = 'base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight';
       await editAdapter(f.v6, (t) => void (t[name] = { dtype: 'F32', shape: [8, 31], data: new Float32Array(8 * 31) }));
-      await assert.rejects(loadFixture(f.v6), new RegExp(`adapter_model\\.safetensors in .*: tensor ${name.replace(/\./g, '\\.')} has shape \\[8, 31\\], expected \\[r=8, in_features=32\\]`));
+      await assert.rejects(loadFixture(f.v6), encoderError('model-invalid', new RegExp(`adapter_model\\.safetensors in .*: tensor ${name.replace(/\./g, '\\.')} has shape \\[8, 31\\], expected \\[r=8, in_features=32\\]`)));
       await editAdapter(f.v6, (t) => void (t[name] = { dtype: 'F32', shape: [4, 32], data: new Float32Array(4 * 32) }));
-      await assert.rejects(loadFixture(f.v6), /has shape \[4, 32\], expected \[r=8/);
+      await assert.rejects(loadFixture(f.v6), encoderError('model-invalid', /has shape \[4, 32\], expected \[r=8/));
       await editAdapter(f.v6, (t) => {
         t[name] = { dtype: 'F32', shape: [8, 32], data: new Float32Array(8 * 32) };
         t['base_model.model.cls.predictions.decoder.weight'] = { dtype: 'F32', shape: [1], data: new Float32Array(1) };
       });
-      await assert.rejects(loadFixture(f.v6), /tensor base_model\.model\.cls\.predictions\.decoder\.weight is not a LoRA weight .*modules_to_save/);
+      await assert.rejects(loadFixture(f.v6), encoderError('model-invalid', /tensor base_model\.model\.cls\.predictions\.decoder\.weight is not a LoRA weight .*modules_to_save/));
       await editAdapter(f.v6, (t) => {
         delete t['base_model.model.cls.predictions.decoder.weight'];
         t['base_model.model.bert.embeddings.word_embeddings.lora_embedding_A'] = { dtype: 'F32', shape: [1], data: new Float32Array(1) };
       });
-      await assert.rejects(loadFixture(f.v6), /LoRA on embedding layers is not supported/);
+      await assert.rejects(loadFixture(f.v6), encoderError('model-unsupported', /LoRA on embedding layers is not supported/));
       await editAdapter(f.v6, (t) => void delete t['base_model.model.bert.embeddings.word_embeddings.lora_embedding_A']);
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.target_modules = '.*\\.(query|key|value)'));
-      await assert.rejects(loadFixture(f.v6), /adapts bert\.encoder\.layer\.0\.attention\.output\.dense, which target_modules does not select/);
+      await assert.rejects(loadFixture(f.v6), encoderError('model-invalid', /adapts bert\.encoder\.layer\.0\.attention\.output\.dense, which target_modules does not select/));
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.target_modules = ['query', 'key', 'value', 'dense', 'word_embeddings']));
-      await assert.rejects(loadFixture(f.v6), /selects bert\.embeddings\.word_embeddings, which is not a Linear layer/);
+      await assert.rejects(loadFixture(f.v6), encoderError('model-unsupported', /selects bert\.embeddings\.word_embeddings, which is not a Linear layer/));
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.target_modules = ['nothing']));
-      await assert.rejects(loadFixture(f.v6), /target_modules \["nothing"\] selects no Linear layer/);
+      await assert.rejects(loadFixture(f.v6), encoderError('model-unsupported', /target_modules \["nothing"\] selects no Linear layer/));
       await editJson(join(f.v6, 'adapter_config.json'), (j) => void (j.target_modules = ['query', 'key', 'value', 'dense']));
       await editAdapter(f.v6, (t) => void delete t['base_model.model.bert.encoder.layer.1.attention.self.key.lora_B.weight']);
-      await assert.rejects(loadFixture(f.v6), /selects bert\.encoder\.layer\.1\.attention\.self\.key, but the file has no lora_B weight for it/);
+      await assert.rejects(loadFixture(f.v6), encoderError('model-invalid', /selects bert\.encoder\.layer\.1\.attention\.self\.key, but the file has no lora_B weight for it/));
     } finally {
       await f.dispose();
     }
@@ -115,10 +115,10 @@ describe('LoRA adapter', () => {
       for (const [name, info] of file.tensors) tensors[name] = { dtype: 'F32', shape: info.shape, data: file.float32(name).slice() };
       const { ['bert.encoder.layer.1.output.dense.bias']: _dropped, ...rest } = tensors;
       await writeSafetensors(path, rest);
-      await assert.rejects(loadFixture(f.v6), /model\.safetensors in .*base: tensor bert\.encoder\.layer\.1\.output\.dense\.bias is missing/);
+      await assert.rejects(loadFixture(f.v6), encoderError('model-invalid', /model\.safetensors in .*base: tensor bert\.encoder\.layer\.1\.output\.dense\.bias is missing/));
       await editJson(join(f.base, 'config.json'), (j) => void (j.intermediate_size = 128));
       await writeSafetensors(path, tensors);
-      await assert.rejects(loadFixture(f.v6), /tensor bert\.encoder\.layer\.0\.intermediate\.dense\.weight has shape \[64, 32\], expected \[128, 32\] as config\.json implies/);
+      await assert.rejects(loadFixture(f.v6), encoderError('model-invalid', /tensor bert\.encoder\.layer\.0\.intermediate\.dense\.weight has shape \[64, 32\], expected \[128, 32\] as config\.json implies/));
     } finally {
       await f.dispose();
     }
