@@ -55,14 +55,14 @@ export const settingsSchema = z.strictObject({
 });
 
 /** One call of the API. */
-export interface MethodSpec<P extends z.ZodType, R> {
+export interface MethodSpec<P extends z.ZodType, R, H extends 'engine' | 'shell' = 'engine' | 'shell'> {
   summary: string;
-  host: 'engine' | 'shell';
+  host: H;
   params: P;
   result: R;
 }
 
-function method<P extends z.ZodType, R>(host: 'engine' | 'shell', summary: string, params: P, result: R): MethodSpec<P, R> {
+function method<H extends 'engine' | 'shell', P extends z.ZodType, R>(host: H, summary: string, params: P, result: R): MethodSpec<P, R, H> {
   return { summary, host, params, result };
 }
 
@@ -109,6 +109,13 @@ export type MethodName = keyof Methods;
 export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
 export type ResultOf<M extends MethodName> = Methods[M]['result'];
 export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+/** Parameters as a handler receives them, after validation (defaults applied). */
+export type ValidParamsOf<M extends MethodName> = z.output<Methods[M]['params']>;
+/** The calls the Engine answers, and those the process showing the UI answers. */
+export type EngineMethodName = { [M in MethodName]: Methods[M]['host'] extends 'engine' ? M : never }[MethodName];
+export type ShellMethodName = Exclude<MethodName, EngineMethodName>;
+export const ENGINE_METHOD_NAMES = METHOD_NAMES.filter((name) => methods[name].host === 'engine') as EngineMethodName[];
+export const SHELL_METHOD_NAMES = METHOD_NAMES.filter((name) => methods[name].host === 'shell') as ShellMethodName[];
 
 /** Events pushed from the engine to every front end. */
 export const events = {
