@@ -1,44 +1,38 @@
 /**
- * Where the renderer's `Api` comes from — the one place that knows: Electron's preload bridge puts it on
- * `window.splade`; in serve mode (`splade-search serve`) there is no bridge and the page talks HTTP + WebSocket to
- * the server it was loaded from, authenticated with the token the printed URL carries (`?token=…` or `#token=…`).
- * Everything else in the renderer sees only the `Api` type and never knows which one it got.
+ * Where the renderer's `Api` comes from — the one place that decides. Inside Electron the preload bridge is on the
+ * page (`window.spladeIpc`); in a browser on serve mode's URL the page talks HTTP + WebSocket to the server it came
+ * from. The token: serve mode prints a URL carrying `?token=…` (or `#token=…`); when the page has one it is sent
+ * with every call (Bearer header, and on the events socket), and removed from the address bar so it does not linger
+ * in history; without one the server's cookie carries it. Everything else in the renderer sees only the `Api` type.
  */
-import type { Api } from '../../app/api/api-contract.js';
+import { connectApi, createApiClient, createHttpTransport, IPC_BRIDGE_GLOBAL, type Api } from '../../app/api/index.js';
 
-declare global {
-  interface Window {
-    /** Set by the Electron preload bridge (main/preload). */
-    splade?: Api;
-  }
-}
-
-export type ApiSource =
-  | { kind: 'bridge' | 'http'; api: Api }
-  | { kind: 'none'; reason: string };
+export type ApiSource = { kind: 'bridge' | 'http'; api: Api };
 
 /** The serve-mode access token from a page URL: the `token` query parameter, else `token` in the fragment. */
 export function tokenFromUrl(href: string): string | null {
   const url = new URL(href);
   const fromQuery = url.searchParams.get('token');
   if (fromQuery) return fromQuery;
-  const fragment = new URLSearchParams(url.hash.replace(/^#/, ''));
-  return fragment.get('token') || null;
+  return new URLSearchParams(url.hash.replace(/^#/, '')).get('token') || null;
 }
 
-/** Connects to serve mode's HTTP API at `origin` with `token` (the typed client from app/api). */
-export type HttpConnector = (origin: string, token: string) => Api | Promise<Api>;
-
-export async function resolveApi(win: Window, connectHttp: HttpConnector): Promise<ApiSource> {
-  if (win.splade) return { kind: 'bridge', api: win.splade };
-  const token = tokenFromUrl(win.location.href);
-  if (!token) {
-    return {
-      kind: 'none',
-      reason: 'This page has no access token. Open the full address that `splade-search serve` printed (it ends in ?token=…), or start the desktop app.',
-    };
+/** The URL without its token (query parameter or fragment), other parameters kept. */
+export function withoutToken(href: string): string {
+  const url = new URL(href);
+  url.searchParams.delete('token');
+  const fragment = new URLSearchParams(url.hash.replace(/^#/, ''));
+  if (fragment.has('token')) {
+    fragment.delete('token');
+    url.hash = fragment.toString();
   }
-  // Keep the token out of the address bar and history once read; the client holds it.
-  win.history.replaceState(null, '', win.location.pathname);
-  return { kind: 'http', api: await connectHttp(win.location.origin, token) };
+  return url.toString();
+}
+
+export function apiForPage(win: Window): ApiSource {
+  if ((win as unknown as Record<string, unknown>)[IPC_BRIDGE_GLOBAL]) return { kind: 'bridge', api: connectApi(win) };
+  const token = tokenFromUrl(win.location.href);
+  if (!token) return { kind: 'http', api: connectApi(win) };
+  win.history.replaceState(win.history.state, '', withoutToken(win.location.href));
+  return { kind: 'http', api: createApiClient(createHttpTransport({ baseUrl: win.location.origin, token })) };
 }
