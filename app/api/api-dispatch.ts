@@ -11,6 +11,8 @@ import {
   ENGINE_METHOD_NAMES,
   methods,
   type EngineMethodName,
+  type EventName,
+  type PayloadOf,
   type MethodName,
   type ResultOf,
   type ShellMethodName,
@@ -25,6 +27,12 @@ export type ApiHandlers = { [M in MethodName]: (params: ValidParamsOf<M>) => Pro
 export type EngineHandlers = Pick<ApiHandlers, EngineMethodName>;
 /** What the process showing the UI implements (the `host: 'shell'` calls). */
 export type ShellHandlers = Pick<ApiHandlers, ShellMethodName>;
+
+/** What a host needs of the engine: its calls, its events, and closing it (the Engine class, or a proxy to its process). */
+export type ApiEngine = EngineHandlers & {
+  on<E extends EventName>(event: E, listener: (payload: PayloadOf<E>) => void): () => void;
+  close(): Promise<void>;
+};
 
 export type Dispatch = (method: unknown, params: unknown) => Promise<ApiReply>;
 
