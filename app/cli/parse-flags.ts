@@ -28,3 +28,13 @@ export function choiceFlag<T extends string>(value: string, flag: string, choice
   if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got "${value}"`);
   return value as T;
 }
+
+/** Like parseFlags, with positional arguments (folders, a query) allowed; returns both. */
+export function parseCommandLine<const O extends FlagOptions>(args: string[], options: O, usage: string) {
+  try {
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
+    return { values, positionals };
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${usage}`);
+  }
+}

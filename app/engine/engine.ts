@@ -1,0 +1,560 @@
+/**
+ * The Engine: the one object every front end drives (CLI, serve mode, Electron). It composes the settings file, the
+ * encoder (loaded in the background), the index and the indexer over one data folder.
+ *
+ * ```ts
+ * const engine = await Engine.open({ dataDir: '/tmp/data' });     // writer, or reader when another process writes
+ * await engine.addFolder({ path: '/home/me/notes' });              // scanned and indexed in the background
+ * const off = engine.on('progress', (p) => console.log(p.phase, p.done, p.queued));
+ * await engine.whenIdle();                                         // the queue is empty
+ * const { hits } = await engine.search({ query: 'how do stars form? ext:md', k: 5 });
+ * hits[0].score; hits[0].file.path; hits[0].passage.start; hits[0].terms[0].contribution;
+ * off(); await engine.close();
+ * ```
+ *
+ * Guarantees:
+ * - Every method of the API contract whose host is 'engine' is here with that name and `(params) => Promise<result>`;
+ *   parameters are validated with the contract's schema (EngineError 'invalid-request' naming the field).
+ * - Scores are the model's float dot products (candidates from the index's 8-bit impacts, rescored with the kept
+ *   full-precision vectors); terms' contributions sum to the score.
+ * - One writer per data folder (the index's lock): a second Engine opens as 'reader' — search and listings work,
+ *   mutations answer EngineError 'read-only' naming the writer. Readers see the writer's commits (refresh per call).
+ */
+import { existsSync, readFileSync, rmSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { join, resolve, basename } from 'node:path';
+import { z } from 'zod';
+import { methods, type EventName, type MethodName, type ParamsOf, type PayloadOf } from '../api/api-contract.js';
+import { DEVICES } from '../encoder/index.js';
+import { pickModelSource } from '../hub/index.js';
+import { FILE_STATUSES, SparseIndex, isIndexError, type FileInfo, type FileStatus, type IndexWriter, type PassageInfo, type SparseVector } from '../index/index.js';
+import { appDataDir } from '../util/app-data-dir.js';
+import { EngineError } from './engine-error.js';
+import { EngineEvents } from './engine-events.js';
+import type {
+  EngineStatus,
+  ExplainResponse,
+  Expansion,
+  FileEntry,
+  FilePassagesResponse,
+  FileRef,
+  FileState,
+  FolderEntry,
+  ListFilesResponse,
+  PassageRef,
+  Progress,
+  SearchHit,
+  SearchResponse,
+  Settings,
+} from './engine-types.js';
+import { ModelHost } from './model-host.js';
+import { parseQuery } from './query-syntax.js';
+import { rankExact } from './search-ranking.js';
+import { loadSettings, saveSettings, writeFileAtomic } from './settings-store.js';
+import { contributions, expansionTerms, highlightsFor, textTokens } from './text-tokens.js';
+import { EngineState } from './engine-state.js';
+
+export interface EngineOpenOptions {
+  /** The data folder (CLI `--data`); else $SPLADE_DATA_DIR, else the platform's per-user data folder. */
+  dataDir?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Model override (CLI `--model`); else $SPLADE_MODEL, else the model the index was built with, else the setting. */
+  model?: string | undefined;
+  /** Fetch a Hub model missing from the cache while loading (default false: status says 'missing' until downloadModel). */
+  download?: boolean;
+  /** Start loading the model at once (default true). */
+  loadModel?: boolean;
+  /** ONNX graph cache folder (default: the encoder's). */
+  onnxCacheDir?: string | undefined;
+  /** Encoder batch size and threads (defaults: the encoder's). */
+  batchSize?: number | undefined;
+  threads?: number | undefined;
+  /** Who this process is, shown to readers that find the data folder locked (default: the command line). */
+  processName?: string;
+}
+
+/** What the commit payload records about how the index was built. */
+interface BuiltWith {
+  model: string;
+  passageTokens: number;
+  passageOverlap: number;
+}
+
+const WRITER_FILE = 'writer.json';
+const EMPTY_COUNTS = (): Record<FileState, number> => ({ pending: 0, indexed: 0, skipped: 0, failed: 0, unavailable: 0 });
+
+export class Engine {
+  private readonly events = new EngineEvents();
+  private closed = false;
+  private progressState: Progress = {
+    phase: 'idle', queued: 0, done: 0, indexed: 0, skipped: 0, failed: 0, passagesPerSecond: 0, etaSeconds: null, currentFile: null, message: null,
+  };
+
+  private constructor(
+    readonly dataDir: string,
+    private settings: Settings,
+    private readonly index: SparseIndex,
+    private readonly writer: IndexWriter | undefined,
+    private readonly model: ModelHost,
+    private readonly state: EngineState,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  /** Opens the data folder (creating it), as the writer when no other process writes it, else as a reader. */
+  static async open(options: EngineOpenOptions = {}): Promise<Engine> {
+    const env = options.env ?? process.env;
+    const dataDir = appDataDir({ dataDir: options.dataDir, env });
+    const { settings } = loadSettings(dataDir);
+    const index = SparseIndex.open(join(dataDir, 'index'));
+    let writer: IndexWriter | undefined;
+    try {
+      writer = index.openWriter({ keepVectors: true });
+    } catch (error) {
+      if (!isIndexError(error, 'index-locked')) {
+        index.close();
+        throw error;
+      }
+    }
+    if (writer) {
+      const who = { pid: process.pid, name: options.processName ?? process.argv.slice(1).map((arg) => basename(arg)).join(' '), since: Date.now() };
+      writeFileAtomic(join(dataDir, WRITER_FILE), JSON.stringify(who) + '\n');
+    }
+    const builtWith = builtWithOf(index.payload);
+    const source = pickModelSource({ option: options.model, env, settings: builtWith?.model ?? settings.model });
+    const reference = source.kind === 'folder' ? source.path : source.id;
+    let engine: Engine | undefined;
+    const model = new ModelHost({
+      reference,
+      device: settings.device,
+      precision: settings.precision,
+      env,
+      download: options.download ?? false,
+      cacheDir: options.onnxCacheDir,
+      batchSize: options.batchSize,
+      threads: options.threads,
+      onChange: () => engine?.emitStatus(),
+      onDownload: (progress) => engine?.events.emit('download', progress),
+    });
+    engine = new Engine(dataDir, settings, index, writer, model, new EngineState(dataDir), env);
+    if (options.loadModel ?? true) model.load().catch(() => undefined);
+    return engine;
+  }
+
+  /** 'writer' when this process holds the index's lock. */
+  get role(): 'writer' | 'reader' {
+    return this.writer ? 'writer' : 'reader';
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: PayloadOf<E>) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  // ------------------------------------------------------------------ search
+
+  async search(params: ParamsOf<'search'>): Promise<SearchResponse> {
+    const request = this.validate('search', params);
+    const started = performance.now();
+    const parsed = parseQuery(request.query, request.filters ?? {});
+    const k = request.k ?? 10;
+    if (parsed.text.trim() === '') {
+      return { query: parsed, queryTerms: [], hits: [], timings: { encodeMs: 0, searchMs: 0, totalMs: 0 }, stale: this.isStale() };
+    }
+    const encoder = await this.model.ready();
+    this.assertOpen();
+    const [vector] = await encoder.encodeQuery([parsed.text]);
+    const encoded = performance.now();
+    const tokens = textTokens(encoder, parsed.text);
+    const hits = this.rank(vector!, k, request.mode ?? 'exact', parsed.filters, parsed.phrases, parsed.excluded);
+    const done = performance.now();
+    return {
+      query: parsed,
+      queryTerms: expansionTerms(encoder, vector!, tokens.ids, 32),
+      hits,
+      timings: { encodeMs: encoded - started, searchMs: done - encoded, totalMs: done - started },
+      stale: this.isStale(),
+    };
+  }
+
+  async moreLikeThis(params: ParamsOf<'moreLikeThis'>): Promise<SearchResponse> {
+    const request = this.validate('moreLikeThis', params);
+    const started = performance.now();
+    const encoder = await this.model.ready();
+    this.assertOpen();
+    this.index.refresh();
+    const passage = this.index.getPassage(request.passageId);
+    const vector = this.index.passageVectors([request.passageId]).get(request.passageId);
+    if (!passage || !vector) throw new EngineError('not-found', `Passage ${request.passageId} is not in the index (or was indexed without its vector): refresh the view`, { passageId: request.passageId });
+    const filters = request.filters ?? {};
+    const hits = this.rank(vector, request.k ?? 10, 'exact', filters, [], [], new Set([request.passageId]));
+    const done = performance.now();
+    const own = textTokens(encoder, passage.text ?? '');
+    return {
+      query: { text: passage.text ?? '', phrases: [], excluded: [], filters },
+      queryTerms: expansionTerms(encoder, vector, own.ids, 32),
+      hits,
+      timings: { encodeMs: 0, searchMs: done - started, totalMs: done - started },
+      stale: this.isStale(),
+    };
+  }
+
+  async explain(params: ParamsOf<'explain'>): Promise<ExplainResponse> {
+    const request = this.validate('explain', params);
+    const encoder = await this.model.ready();
+    this.assertOpen();
+    const topK = request.topK ?? 64;
+    const [document] = await encoder.encodeDocument([request.text]);
+    const [query] = await encoder.encodeQuery([request.text]);
+    const own = textTokens(encoder, request.text);
+    const expansion = (vector: SparseVector, tokens: typeof own): Expansion => ({
+      terms: expansionTerms(encoder, vector, tokens.ids, topK),
+      activeDims: vector.indices.length,
+      tokens: tokens.tokens,
+      truncated: tokens.truncated,
+    });
+    const response: ExplainResponse = { document: expansion(document!, own), query: expansion(query!, own) };
+    if (request.compareWith !== undefined) {
+      const [other] = await encoder.encodeDocument([request.compareWith]);
+      const otherTokens = textTokens(encoder, request.compareWith);
+      const terms = contributions(encoder, query!, other!, otherTokens.ids);
+      response.comparison = { score: encoder.similarity(query!, other!), terms, document: expansion(other!, otherTokens) };
+    }
+    return response;
+  }
+
+  // ------------------------------------------------------------------ browsing
+
+  async filePassages(params: ParamsOf<'filePassages'>): Promise<FilePassagesResponse> {
+    const request = this.validate('filePassages', params);
+    this.index.refresh();
+    const file = this.index.getFile(resolve(request.path));
+    if (!file) throw new EngineError('not-found', `${request.path} is not in the index: refresh the view`, { path: request.path });
+    const passages = this.index.passagesOfFile(file.id);
+    const encoder = passages.length > 0 ? await this.model.ready() : undefined;
+    const vectors = this.index.passageVectors(passages.map((passage) => passage.id));
+    return {
+      file: this.fileEntry(file),
+      passages: passages.map((passage) => {
+        const vector = vectors.get(passage.id);
+        const tokens = encoder ? textTokens(encoder, passage.text ?? '') : undefined;
+        return { ...passageRef(passage), topTerms: encoder && vector && tokens ? expansionTerms(encoder, vector, tokens.ids, 10) : [] };
+      }),
+    };
+  }
+
+  async listFiles(params: ParamsOf<'listFiles'>): Promise<ListFilesResponse> {
+    const request = this.validate('listFiles', params);
+    this.assertOpen();
+    this.index.refresh();
+    const status = request.status === undefined ? undefined : toIndexStatus(request.status);
+    const folder = request.folder === undefined ? undefined : resolve(request.folder);
+    const total = this.index.listFiles({ ...(status ? { status } : {}), ...(folder ? { folder } : {}) }).length;
+    const files = this.index.listFiles({
+      ...(status ? { status } : {}),
+      ...(folder ? { folder } : {}),
+      limit: request.limit ?? 1000,
+      offset: request.offset ?? 0,
+    });
+    return { files: files.map((file) => this.fileEntry(file)), total };
+  }
+
+  async listFolders(params: ParamsOf<'listFolders'> = {}): Promise<FolderEntry[]> {
+    this.validate('listFolders', params);
+    this.assertOpen();
+    this.index.refresh();
+    return this.index.listFolders().map((folder) => this.folderEntry(folder.path, folder.addedMs));
+  }
+
+  // ------------------------------------------------------------------ folders
+
+  async addFolder(params: ParamsOf<'addFolder'>): Promise<FolderEntry> {
+    const request = this.validate('addFolder', params);
+    const writer = this.requireWriter();
+    const path = resolve(request.path);
+    checkFolder(path);
+    const folder = writer.addFolder(path);
+    writer.commit();
+    this.state.setPaused(path, false);
+    this.emitFolders();
+    return this.folderEntry(folder.path, folder.addedMs);
+  }
+
+  async removeFolder(params: ParamsOf<'removeFolder'>): Promise<{ removedFiles: number }> {
+    const request = this.validate('removeFolder', params);
+    const writer = this.requireWriter();
+    const path = resolve(request.path);
+    if (!this.index.listFolders().some((folder) => folder.path === path)) throw new EngineError('not-found', `${path} is not a watched folder`, { path });
+    const removedFiles = writer.removeFolder(path);
+    writer.commit();
+    this.state.forget(path);
+    this.emitFolders();
+    return { removedFiles };
+  }
+
+  async pauseFolder(params: ParamsOf<'pauseFolder'>): Promise<FolderEntry> {
+    const request = this.validate('pauseFolder', params);
+    this.requireWriter();
+    const folder = this.knownFolder(request.path);
+    this.state.setPaused(folder.path, true);
+    this.emitFolders();
+    return this.folderEntry(folder.path, folder.addedMs);
+  }
+
+  async resumeFolder(params: ParamsOf<'resumeFolder'>): Promise<FolderEntry> {
+    const request = this.validate('resumeFolder', params);
+    this.requireWriter();
+    const folder = this.knownFolder(request.path);
+    this.state.setPaused(folder.path, false);
+    this.emitFolders();
+    return this.folderEntry(folder.path, folder.addedMs);
+  }
+
+  async reindexFolder(params: ParamsOf<'reindexFolder'>): Promise<FolderEntry> {
+    const request = this.validate('reindexFolder', params);
+    const writer = this.requireWriter();
+    const folder = this.knownFolder(request.path);
+    // Pending is the durable queue: the files stay searchable until their new passages are committed.
+    for (const file of this.index.listFiles({ folder: folder.path })) {
+      if (file.status !== 'unavailable') writer.markFile({ path: file.path, status: 'pending', error: null, reasonCode: null });
+    }
+    writer.commit();
+    this.emitFolders();
+    return this.folderEntry(folder.path, folder.addedMs);
+  }
+
+  async pauseIndexing(params: ParamsOf<'pauseIndexing'> = {}): Promise<Progress> {
+    this.validate('pauseIndexing', params);
+    this.requireWriter();
+    this.state.setIndexingPaused(true);
+    this.setProgress({ phase: 'paused' });
+    return this.progressState;
+  }
+
+  async resumeIndexing(params: ParamsOf<'resumeIndexing'> = {}): Promise<Progress> {
+    this.validate('resumeIndexing', params);
+    this.requireWriter();
+    this.state.setIndexingPaused(false);
+    this.setProgress({ phase: 'idle' });
+    return this.progressState;
+  }
+
+  // ------------------------------------------------------------------ settings and status
+
+  async getSettings(params: ParamsOf<'getSettings'> = {}): Promise<Settings> {
+    this.validate('getSettings', params);
+    return structuredClone(this.settings);
+  }
+
+  async setSettings(params: ParamsOf<'setSettings'>): Promise<Settings> {
+    const change = this.validate('setSettings', params) as Partial<Settings>;
+    this.requireWriter();
+    this.settings = saveSettings(this.dataDir, this.settings, change);
+    this.emitStatus();
+    return structuredClone(this.settings);
+  }
+
+  async status(params: ParamsOf<'status'> = {}): Promise<EngineStatus> {
+    this.validate('status', params);
+    return this.currentStatus();
+  }
+
+  async downloadModel(params: ParamsOf<'downloadModel'> = {}): Promise<{ started: boolean }> {
+    this.validate('downloadModel', params);
+    this.assertOpen();
+    if (this.model.loaded) return { started: false };
+    this.model.download().catch(() => undefined);
+    return { started: true };
+  }
+
+  /** Stops everything and releases the data folder (commits nothing half-done: uncommitted work is rolled back). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.writer) {
+        this.writer.close();
+        rmSync(join(this.dataDir, WRITER_FILE), { force: true });
+      }
+      this.index.close();
+    } finally {
+      this.events.clear();
+      await this.model.dispose();
+    }
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  /** The model reference in use (folder path or Hub id). */
+  get modelReference(): string {
+    return this.model.reference;
+  }
+
+  private rank(vector: SparseVector, k: number, mode: 'exact' | 'approximate', filters: { folders?: string[]; fileTypes?: string[]; modifiedAfter?: number; modifiedBefore?: number }, phrases: string[], excluded: string[], exclude?: Set<number>): SearchHit[] {
+    const encoder = this.model.loaded!;
+    this.index.refresh();
+    const filter = { ...filters, ...(filters.folders ? { folders: filters.folders.map((folder) => resolve(folder)) } : {}) };
+    const ranked = rankExact(this.index, vector, { k, mode, filter, phrases, excluded, ...(exclude ? { exclude } : {}) });
+    return ranked.map(({ hit, score, vector: passageVector }) => {
+      const tokens = textTokens(encoder, hit.passage.text ?? '');
+      const terms = passageVector
+        ? contributions(encoder, vector, passageVector, tokens.ids)
+        : hit.terms.map((term) => ({ term: encoder.tokenizer.idToToken(term.term) ?? `[${term.term}]`, id: term.term, queryWeight: term.queryWeight, passageWeight: term.passageWeight, contribution: term.contribution, inText: tokens.ids.has(term.term) }));
+      return { score, file: this.fileRef(hit.file), passage: passageRef(hit.passage), terms, highlights: highlightsFor(tokens.tokens, terms) };
+    });
+  }
+
+  private builtWith(): BuiltWith | null {
+    return builtWithOf(this.index.payload);
+  }
+
+  private isStale(): boolean {
+    const built = this.builtWith();
+    if (!built) return false;
+    return built.model !== this.model.reference || built.passageTokens !== this.settings.passageTokens || built.passageOverlap !== this.settings.passageOverlap;
+  }
+
+  private currentStatus(): EngineStatus {
+    this.assertOpen();
+    this.index.refresh();
+    const files = EMPTY_COUNTS();
+    for (const status of FILE_STATUSES) files[fromIndexStatus(status)] += this.index.listFiles({ status }).length;
+    const stats = this.index.stats();
+    const encoder = this.model.loaded;
+    const choice = encoder?.executionProvider;
+    return {
+      dataDir: this.dataDir,
+      model: { name: this.model.reference, state: this.model.state, folder: this.model.folder, error: this.model.error },
+      encoder: choice ? { provider: choice.provider, precision: choice.precision, reasons: choice.fallbackReason ? choice.fallbackReason.split('; ') : [] } : null,
+      devices: [...DEVICES],
+      index: {
+        folders: this.index.listFolders().length,
+        files,
+        passages: stats.liveDocCount,
+        bytes: stats.segmentBytes,
+        builtWith: this.builtWith(),
+        stale: this.isStale(),
+      },
+      role: this.role,
+      progress: { ...this.progressState },
+    };
+  }
+
+  private emitStatus(): void {
+    if (this.closed) return;
+    try {
+      this.events.emit('status', this.currentStatus());
+    } catch {
+      /* status while closing */
+    }
+  }
+
+  private emitFolders(): void {
+    if (this.closed) return;
+    this.events.emit('folders', this.index.listFolders().map((folder) => this.folderEntry(folder.path, folder.addedMs)));
+  }
+
+  private setProgress(change: Partial<Progress>): void {
+    this.progressState = { ...this.progressState, ...change };
+    this.events.emit('progress', { ...this.progressState });
+  }
+
+  private folderEntry(path: string, addedMs: number): FolderEntry {
+    const counts = EMPTY_COUNTS();
+    for (const file of this.index.listFiles({ folder: path })) counts[fromIndexStatus(file.status)]++;
+    const available = isReadableFolder(path);
+    const paused = this.state.isPaused(path);
+    const watch = this.state.watchInfo(path);
+    return { path, addedMs, paused, available, watching: paused || !available ? 'off' : watch.watching, warning: watch.warning, counts };
+  }
+
+  private fileEntry(file: FileInfo): FileEntry {
+    return {
+      path: file.path,
+      folder: this.folderPathOf(file),
+      ext: file.ext,
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      status: fromIndexStatus(file.status),
+      reason: file.status === 'indexed' || file.status === 'pending' ? file.error : file.error,
+      reasonCode: file.reasonCode,
+      passageCount: file.passageCount,
+      updatedMs: file.updatedMs,
+    };
+  }
+
+  private fileRef(file: FileInfo): FileRef {
+    return { path: file.path, name: basename(file.path), folder: this.folderPathOf(file), ext: file.ext, size: file.size, mtimeMs: file.mtimeMs, status: fromIndexStatus(file.status) };
+  }
+
+  private folderPathOf(file: FileInfo): string {
+    return this.index.listFolders().find((folder) => folder.id === file.folderId)?.path ?? '';
+  }
+
+  private knownFolder(path: string): { path: string; addedMs: number } {
+    const absolute = resolve(path);
+    const folder = this.index.listFolders().find((candidate) => candidate.path === absolute);
+    if (!folder) throw new EngineError('not-found', `${absolute} is not a watched folder`, { path: absolute });
+    return folder;
+  }
+
+  private requireWriter(): IndexWriter {
+    this.assertOpen();
+    if (this.writer) return this.writer;
+    let holder = 'another process';
+    try {
+      const who = JSON.parse(readFileSync(join(this.dataDir, WRITER_FILE), 'utf8')) as { pid: number; name: string };
+      holder = `${who.name || 'another process'} (pid ${who.pid})`;
+    } catch {
+      /* the writer did not say who it is */
+    }
+    throw new EngineError('read-only', `${holder} is writing the index in ${this.dataDir}; close it to change folders or settings from here`, { dataDir: this.dataDir, writer: holder });
+  }
+
+  private validate<M extends MethodName>(method: M, params: unknown): z.output<(typeof methods)[M]['params']> {
+    this.assertOpen();
+    const parsed = methods[method].params.safeParse(params ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.join('.') || '(params)';
+      throw new EngineError('invalid-request', `${method}: ${field}: ${issue.message}`, { method, field });
+    }
+    return parsed.data as z.output<(typeof methods)[M]['params']>;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EngineError('closed', 'The engine was closed');
+  }
+}
+
+function builtWithOf(payload: unknown): BuiltWith | null {
+  const built = (payload as { builtWith?: BuiltWith } | null)?.builtWith;
+  return built && typeof built.model === 'string' ? built : null;
+}
+
+function passageRef(passage: PassageInfo): PassageRef {
+  return { id: passage.id, ordinal: passage.ordinal, text: passage.text ?? '', start: passage.charStart, end: passage.charEnd, page: passage.page, line: passage.line };
+}
+
+/** The index says 'error' where the engine's contract says 'failed'; everything else is the same word. */
+export function fromIndexStatus(status: FileStatus): FileState {
+  return status === 'error' ? 'failed' : status;
+}
+
+export function toIndexStatus(state: FileState): FileStatus {
+  return state === 'failed' ? 'error' : state;
+}
+
+function isReadableFolder(path: string): boolean {
+  try {
+    if (!statSync(path).isDirectory()) return false;
+    accessSync(path, fsConstants.R_OK | fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Throws EngineError 'folder-unavailable' saying whether `path` is missing, not a folder, or unreadable. */
+function checkFolder(path: string): void {
+  if (!existsSync(path)) throw new EngineError('folder-unavailable', `${path} does not exist`, { path, problem: 'missing' });
+  if (!statSync(path).isDirectory()) throw new EngineError('folder-unavailable', `${path} is not a folder`, { path, problem: 'not-a-folder' });
+  if (!isReadableFolder(path)) throw new EngineError('folder-unavailable', `${path} cannot be read (permissions)`, { path, problem: 'unreadable' });
+}

@@ -1,0 +1,96 @@
+/**
+ * A text's own word-piece tokens with UTF-16 spans (the tokenizer gives code-point offsets; JavaScript strings and
+ * the engine's contract count UTF-16 units), and the term lists built from them: expansions (`TermWeight`) and a
+ * query/passage overlap (`TermContribution`), each term marked `inText` when it is one of the text's own tokens.
+ */
+import type { SparseEncoder } from '../encoder/index.js';
+import type { SparseVector } from '../index/index.js';
+import type { Highlight, TermContribution, TermWeight } from './engine-types.js';
+
+export interface TextToken {
+  text: string;
+  id: number;
+  start: number;
+  end: number;
+}
+
+export interface TextTokens {
+  tokens: TextToken[];
+  ids: Set<number>;
+  /** True when the text was cut at the model's maximum length. */
+  truncated: boolean;
+}
+
+/** UTF-16 index of every code-point index of `text` (one entry past the end too). */
+export function codePointToUtf16(text: string): Uint32Array {
+  const map = new Uint32Array(text.length + 1);
+  let cp = 0;
+  for (let i = 0; i < text.length; ) {
+    map[cp++] = i;
+    const code = text.codePointAt(i)!;
+    i += code > 0xffff ? 2 : 1;
+  }
+  map[cp] = text.length;
+  return map.subarray(0, cp + 1);
+}
+
+/**
+ * Tokenizes `text` as the encoder sees it (lower-cased when the model is), without [CLS]/[SEP], spans in UTF-16 of
+ * `text`. When lower-casing would change the text's length (a few scripts), the original text is tokenized: the
+ * tokenizer's own normalizer lower-cases BERT-uncased input anyway.
+ */
+export function textTokens(encoder: SparseEncoder, text: string): TextTokens {
+  const lowered = encoder.model.doLowerCase ? text.toLowerCase() : text;
+  const input = lowered.length === text.length ? lowered : text;
+  const encoding = encoder.tokenizer.encode(input);
+  const map = codePointToUtf16(text);
+  const tokens: TextToken[] = [];
+  const ids = new Set<number>();
+  // First and last are [CLS] and [SEP].
+  for (let i = 1; i < encoding.ids.length - 1; i++) {
+    const [from, to] = encoding.offsets[i]!;
+    const start = map[Math.min(from, map.length - 1)]!;
+    const end = map[Math.min(to, map.length - 1)]!;
+    tokens.push({ text: encoding.tokens[i]!, id: encoding.ids[i]!, start, end });
+    ids.add(encoding.ids[i]!);
+  }
+  // At the maximum the tokenizer may have cut the text (or it fitted exactly; telling them apart costs a second pass).
+  const truncated = encoding.ids.length >= encoder.tokenizer.maxLength;
+  return { tokens, ids, truncated };
+}
+
+/** The heaviest `topK` terms of `vector`, marked inText against `ids`. */
+export function expansionTerms(encoder: SparseEncoder, vector: SparseVector, ids: ReadonlySet<number>, topK: number): TermWeight[] {
+  const order = Array.from({ length: vector.indices.length }, (_, i) => i);
+  order.sort((a, b) => vector.values[b]! - vector.values[a]! || vector.indices[a]! - vector.indices[b]!);
+  return order.slice(0, Math.max(0, topK)).map((i) => {
+    const id = vector.indices[i]!;
+    return { term: encoder.tokenizer.idToToken(id) ?? `[${id}]`, id, weight: vector.values[i]!, inText: ids.has(id) };
+  });
+}
+
+/** Terms both vectors hold, largest contribution first (ties: lower id), with the exact products. */
+export function contributions(encoder: SparseEncoder, query: SparseVector, passage: SparseVector, passageIds: ReadonlySet<number>): TermContribution[] {
+  const out: TermContribution[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < query.indices.length && j < passage.indices.length) {
+    const a = query.indices[i]!;
+    const b = passage.indices[j]!;
+    if (a === b) {
+      const queryWeight = query.values[i]!;
+      const passageWeight = passage.values[j]!;
+      out.push({ term: encoder.tokenizer.idToToken(a) ?? `[${a}]`, id: a, queryWeight, passageWeight, contribution: queryWeight * passageWeight, inText: passageIds.has(a) });
+      i++;
+      j++;
+    } else if (a < b) i++;
+    else j++;
+  }
+  return out.sort((x, y) => y.contribution - x.contribution || x.id - y.id);
+}
+
+/** Spans of the tokens whose id is among `terms`, in text order. */
+export function highlightsFor(tokens: readonly TextToken[], terms: readonly { id: number }[]): Highlight[] {
+  const wanted = new Set(terms.map((term) => term.id));
+  return tokens.filter((token) => wanted.has(token.id) && token.end > token.start).map((token) => ({ start: token.start, end: token.end, id: token.id }));
+}
