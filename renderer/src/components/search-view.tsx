@@ -141,7 +141,7 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
 
   const current = selected >= 0 ? hits[selected] : undefined;
 
-  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+  const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
     if (NAV_KEYS.includes(event.key) && !(event.key === 'Home' || event.key === 'End')) {
       event.preventDefault();
       setSelected((s) => moveSelection(s, event.key as NavKey, hits.length));
@@ -158,6 +158,7 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
       event.preventDefault();
       if (mode.kind === 'similar') setMode({ kind: 'query' });
       setQuery('');
+      inputRef.current?.focus();
     }
   };
 
@@ -247,6 +248,9 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
               id="results"
               role="listbox"
               aria-label="Results"
+              tabIndex={0}
+              onKeyDown={onKeyDown}
+              aria-activedescendant={current ? `result-${selected}` : undefined}
               className="results"
               style={{ height: virtualizer.getTotalSize() }}
             >
