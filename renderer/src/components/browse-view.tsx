@@ -9,7 +9,7 @@ import { useEngine } from '../hooks/engine-context.js';
 import { errorText } from '../lib/error-text.js';
 import { formatBytes, formatDate, formatLocation, displayFolder } from '../lib/format.js';
 import { StateMessage } from './state-message.js';
-import { TermBars } from './term-bars.js';
+import { TermChips } from './term-bars.js';
 import type { SearchMode } from './search-view.js';
 
 const PAGE = 2000;
@@ -88,7 +88,7 @@ export function BrowseView({ onMoreLikeThis }: { onMoreLikeThis: (mode: SearchMo
                     <li key={item.key} style={{ transform: `translateY(${item.start}px)` }} ref={virtualizer.measureElement} data-index={item.index}>
                       <button type="button" className={open?.file.path === f.path ? 'file-button current' : 'file-button'} aria-current={open?.file.path === f.path ? 'true' : undefined} onClick={() => void openFile(f.path)}>
                         <span className="file-name">{f.path.slice(f.path.lastIndexOf('/') + 1)}</span>
-                        <span className="muted small">{displayFolder(f.path, f.folder)} · {f.passageCount} passages · {formatBytes(f.size)} · {formatDate(f.mtimeMs)}</span>
+                        <span className="muted small">{displayFolder(f.path, f.folder)} · {f.passageCount} passage{f.passageCount === 1 ? '' : 's'} · {formatBytes(f.size)} · {formatDate(f.mtimeMs)}</span>
                       </button>
                     </li>
                   );
@@ -115,7 +115,7 @@ export function BrowseView({ onMoreLikeThis }: { onMoreLikeThis: (mode: SearchMo
                     </button>
                   </div>
                   <p className="passage-text">{p.text}</p>
-                  <TermBars terms={p.topTerms} label={`Top terms of ${formatLocation(p)}`} limit={10} />
+                  <TermChips terms={p.topTerms} label={`Top terms of ${formatLocation(p)}`} limit={12} />
                 </li>
               ))}
             </ol>

@@ -18,6 +18,7 @@ export function InspectView() {
   const [compare, setCompare] = useState('');
   const [result, setResult] = useState<ExplainResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [showAll, setShowAll] = useState(false);
   const debouncer = useMemo(() => new Debouncer(250), []);
   const latest = useMemo(() => new LatestWins(), []);
 
@@ -70,13 +71,18 @@ export function InspectView() {
           <div className="inspect-columns">
             <section aria-labelledby="doc-exp">
               <h2 id="doc-exp">As a document <span className="muted small">({result.document.activeDims} terms)</span></h2>
-              <TermBars terms={result.document.terms} label="Document expansion" max={top} />
+              <TermBars terms={result.document.terms} label="Document expansion" max={top} limit={showAll ? undefined : 20} />
             </section>
             <section aria-labelledby="query-exp">
               <h2 id="query-exp">As a query <span className="muted small">({result.query.activeDims} terms)</span></h2>
-              <TermBars terms={result.query.terms} label="Query expansion" max={top} />
+              <TermBars terms={result.query.terms} label="Query expansion" max={top} limit={showAll ? undefined : 20} />
             </section>
           </div>
+          {Math.max(result.document.terms.length, result.query.terms.length) > 20 && (
+            <button type="button" className="link" aria-expanded={showAll} onClick={() => setShowAll(!showAll)}>
+              {showAll ? 'Show the top 20 terms' : `Show all ${Math.max(result.document.terms.length, result.query.terms.length)} terms`}
+            </button>
+          )}
           {result.comparison && (
             <section aria-labelledby="comparison-title" className="comparison">
               <h2 id="comparison-title">Dot product: <output aria-label="Dot product">{formatWeight(result.comparison.score)}</output></h2>

@@ -277,7 +277,7 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
                       <span className="score" title="score: the dot product of the query and passage vectors">{formatWeight(hit.score)}</span>
                     </div>
                     <div className="result-meta">
-                      <span className="folder">{displayFolder(hit.file.path, hit.file.folder)}</span>
+                      <span className="result-folder">{displayFolder(hit.file.path, hit.file.folder)}</span>
                       <span>{formatDate(hit.file.mtimeMs)}</span>
                       <span>{formatLocation(hit.passage)}</span>
                     </div>

@@ -40,3 +40,19 @@ export function TermLegend({ textLabel = 'in the text', addedLabel = 'added by e
     </p>
   );
 }
+
+/** Compact form for many lists on one screen (Browse): one chip per term with its weight. */
+export function TermChips({ terms, label, limit }: { terms: readonly BarTerm[]; label: string; limit?: number }) {
+  const shown = limit === undefined ? terms : terms.slice(0, limit);
+  return (
+    <ul className="term-chips" aria-label={label}>
+      {shown.map((t) => (
+        <li key={t.id} className={t.inText ? 'term-chip in-text' : 'term-chip expanded'} title={t.inText ? 'in the text' : 'added by the model'}>
+          {t.term}
+          <span className="visually-hidden">{t.inText ? ' (in the text)' : ' (added by expansion)'}</span>
+          <span className="term-weight">{formatWeight(t.weight)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
