@@ -64,3 +64,32 @@ describe('latest-wins request sequencer (stale responses dropped)', () => {
     assert.equal(seq.pending, false);
   });
 });
+
+describe('coalescer (one request in flight, the newest waiting)', () => {
+  it('runs the first call at once, keeps only the newest of those made meanwhile, and runs it next', async () => {
+    const { Coalescer } = await import('../../renderer/src/lib/latest-wins.js');
+    const started: string[] = [];
+    const gates = new Map<string, ReturnType<typeof deferred<void>>>();
+    let superseded = 0;
+    const c = new Coalescer<string>((q) => {
+      started.push(q);
+      const gate = deferred<void>();
+      gates.set(q, gate);
+      return gate.promise;
+    }, () => superseded++);
+    c.push('s');
+    c.push('st');
+    c.push('sta');
+    c.push('star');
+    assert.deepEqual(started, ['s']);
+    assert.equal(superseded, 3);
+    gates.get('s')!.resolve();
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(started, ['s', 'star']);
+    gates.get('star')!.reject(new Error('boom'));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(c.running, false);
+    c.push('stars');
+    assert.deepEqual(started, ['s', 'star', 'stars']);
+  });
+});

@@ -8,7 +8,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { SearchHit, SearchResponse } from '../../../app/engine/engine-types.js';
 import { useEngine } from '../hooks/engine-context.js';
 import { Debouncer } from '../lib/debounce.js';
-import { LatestWins } from '../lib/latest-wins.js';
+import { Coalescer, LatestWins } from '../lib/latest-wins.js';
 import { describeQuery, NO_FILTERS, searchRequestFor, filtersFrom, type FilterState } from '../lib/search-request.js';
 import { markTermsFor } from '../lib/highlight-segments.js';
 import { displayFolder, formatDate, formatLocation, formatWeight } from '../lib/format.js';
@@ -31,7 +31,7 @@ export type SearchMode = { kind: 'query' } | { kind: 'similar'; passageId: numbe
 declare global {
   interface Window {
     /** Set after each result list is painted: which query and when (performance.now()), for the speed measurement. */
-    __spladeResultsPainted?: { query: string; at: number; hits: number };
+    __spladeResultsPainted?: { query: string; at: number; receivedAt: number; hits: number };
   }
 }
 
@@ -49,12 +49,14 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
   const listRef = useRef<HTMLDivElement>(null);
   const debouncer = useMemo(() => new Debouncer(DEBOUNCE_MS), []);
   const latest = useMemo(() => new LatestWins(), []);
+  const receivedAt = useRef(0);
 
   const run = useCallback(async (q: string, f: FilterState, m: SearchMode) => {
     if (m.kind === 'similar') {
       setLoading(true);
       const outcome = await latest.run(() => api.moreLikeThis({ passageId: m.passageId, k: 50, filters: filtersFrom(f) }));
       if (outcome.stale) return;
+      receivedAt.current = performance.now();
       setLoading(false);
       setError(null);
       setResponse(outcome.value);
@@ -76,6 +78,7 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
     try {
       const outcome = await latest.run(() => api.search(request));
       if (outcome.stale) return;
+      receivedAt.current = performance.now();
       setResponse(outcome.value);
       setAnsweredQuery(q);
       setError(null);
@@ -88,13 +91,21 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
     setLoading(false);
   }, [api, latest]);
 
+  // One search in flight at a time; calls made meanwhile make its answer stale and only the newest runs next.
+  const runRef = useRef(run);
+  runRef.current = run;
+  const coalescer = useMemo(
+    () => new Coalescer<[string, FilterState, SearchMode]>(([q, f, m]) => runRef.current(q, f, m), () => latest.cancel()),
+    [latest],
+  );
+
   // Search as you type; a filter change or a mode change searches at once.
   useEffect(() => {
-    debouncer.call(() => void run(query, filters, mode));
+    debouncer.call(() => coalescer.push([query, filters, mode]));
   }, [query]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     debouncer.cancel();
-    void run(query, filters, mode);
+    coalescer.push([query, filters, mode]);
   }, [filters, mode]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => () => debouncer.cancel(), [debouncer]);
 
@@ -110,7 +121,7 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
     const q = answeredQuery;
     const frame = requestAnimationFrame(() => {
       setTimeout(() => {
-        window.__spladeResultsPainted = { query: q, at: performance.now(), hits };
+        window.__spladeResultsPainted = { query: q, at: performance.now(), receivedAt: receivedAt.current, hits };
         document.documentElement.dataset.resultsFor = q;
       }, 0);
     });
@@ -218,7 +229,7 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
           {error ? (
             <StateMessage kind="error" title="The search failed">
               <p>{error}</p>
-              <button type="button" onClick={() => void run(query, filters, mode)}>Try again</button>
+              <button type="button" onClick={() => coalescer.push([query, filters, mode])}>Try again</button>
             </StateMessage>
           ) : !response ? (
             query.trim() === '' && mode.kind === 'query' ? (

@@ -38,3 +38,52 @@ export class LatestWins {
     return this.#controller !== null;
   }
 }
+
+/**
+ * At most one request in flight; while one runs, only the newest of the calls made meanwhile is kept and runs
+ * next (the others never reach the engine). With a slow engine, typing ten characters then costs two searches, not
+ * a queue of ten whose last answer comes ten searches late. `onSuperseded` runs when a call arrives during a run,
+ * so the caller can mark the running request's answer stale.
+ */
+export class Coalescer<A> {
+  #running = false;
+  #next: { arg: A } | null = null;
+  readonly #run: (arg: A) => Promise<void>;
+  readonly #onSuperseded: () => void;
+
+  constructor(run: (arg: A) => Promise<void>, onSuperseded: () => void = () => {}) {
+    this.#run = run;
+    this.#onSuperseded = onSuperseded;
+  }
+
+  push(arg: A): void {
+    if (this.#running) {
+      this.#next = { arg };
+      this.#onSuperseded();
+      return;
+    }
+    void this.#loop(arg);
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  async #loop(first: A): Promise<void> {
+    this.#running = true;
+    let current: { arg: A } | null = { arg: first };
+    try {
+      while (current) {
+        this.#next = null;
+        try {
+          await this.#run(current.arg);
+        } catch {
+          // The runner reports its own errors; a failure must not stop the queue.
+        }
+        current = this.#next;
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+}
