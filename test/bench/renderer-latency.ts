@@ -75,7 +75,7 @@ try {
     const seedStart = performance.now();
     await seedIndex(join(work.path, 'data'), [folder], files, join(work.path, 'onnx'));
     log(`seeded ${PASSAGES} passages in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
-    const serve = await startServe({ dataDir: join(work.path, 'data'), onnxCacheDir: join(work.path, 'onnx') });
+    const serve = await startServe({ dataDir: join(work.path, 'data'), onnxCacheDir: join(work.path, 'onnx'), indexing: 'off' });
     const browser = await launchBrowser();
     try {
       const { page } = await openPage(browser, serve.server.url);
@@ -92,7 +92,12 @@ try {
         await box.fill('');
         // Keys 10 ms apart (a fast typist's burst, inside the 40 ms debounce): one search per query.
         await box.pressSequentially(query, { delay: 10 });
-        await page.locator(`html[data-results-for=${JSON.stringify(query)}]`).waitFor({ state: 'attached', timeout: 180_000 });
+        try {
+          await page.locator(`html[data-results-for=${JSON.stringify(query)}]`).waitFor({ state: 'attached', timeout: 180_000 });
+        } catch (error) {
+          log(`no results painted for ${JSON.stringify(query)}; the page says: ${(await page.locator('main').innerText()).slice(0, 500)}`);
+          throw error;
+        }
         const { paintedAt, receivedAt, keyAt, hits } = await page.evaluate(() => {
           const g = globalThis as any;
           const p = g.__spladeResultsPainted;

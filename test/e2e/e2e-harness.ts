@@ -102,8 +102,21 @@ export interface ServeHandle {
 }
 
 /** Serve mode (the engine and the HTTP server in this process) on a random port. */
-export async function startServe(options: { dataDir: string; model?: string; env?: NodeJS.ProcessEnv; onnxCacheDir: string }): Promise<ServeHandle> {
-  const engine = await Engine.open({ dataDir: options.dataDir, model: options.model ?? FIXTURE_MODEL, onnxCacheDir: options.onnxCacheDir, env: options.env ?? {} });
+export async function startServe(options: {
+  dataDir: string;
+  model?: string;
+  env?: NodeJS.ProcessEnv;
+  onnxCacheDir: string;
+  /** The engine's indexing: 'watch' (default, as the app runs) or 'off' (a seeded index whose files do not exist). */
+  indexing?: 'watch' | 'off';
+}): Promise<ServeHandle> {
+  const engine = await Engine.open({
+    dataDir: options.dataDir,
+    model: options.model ?? FIXTURE_MODEL,
+    onnxCacheDir: options.onnxCacheDir,
+    env: options.env ?? {},
+    indexing: options.indexing ?? 'watch',
+  });
   const opened: OpenCommand[] = [];
   const server = await startServeApp({
     engine,

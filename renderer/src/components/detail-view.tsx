@@ -12,6 +12,9 @@ import { errorText } from '../lib/error-text.js';
 import { HighlightedText } from './highlighted-text.js';
 import { TermBars, TermLegend } from './term-bars.js';
 
+/** Rows of the contributions table shown at first (a hit can share hundreds of terms with the query). */
+const TOP_TERMS = 30;
+
 export function DetailView({ hit, queryTerms, marks, onMoreLikeThis }: {
   hit: SearchHit;
   queryTerms: readonly TermWeight[];
@@ -23,6 +26,7 @@ export function DetailView({ hit, queryTerms, marks, onMoreLikeThis }: {
   const [expansion, setExpansion] = useState<Expansion | null>(null);
   const [expansionError, setExpansionError] = useState<string | null>(null);
   const [file, setFile] = useState<FilePassagesResponse | null>(null);
+  const [allTerms, setAllTerms] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -80,7 +84,7 @@ export function DetailView({ hit, queryTerms, marks, onMoreLikeThis }: {
             <tr><th scope="col">term</th><th scope="col">query</th><th scope="col">passage</th><th scope="col">adds</th><th scope="col"><span className="visually-hidden">share</span></th></tr>
           </thead>
           <tbody>
-            {hit.terms.map((t) => (
+            {(allTerms ? hit.terms : hit.terms.slice(0, TOP_TERMS)).map((t) => (
               <tr key={t.id} className={own.has(t.id) ? 'in-text' : 'expanded'}>
                 <td className="term-name">{t.term}{!t.inText && <span className="tag" title="not in the passage's text: added by the model">exp</span>}</td>
                 <td>{formatWeight(t.queryWeight)}</td>
@@ -91,9 +95,14 @@ export function DetailView({ hit, queryTerms, marks, onMoreLikeThis }: {
             ))}
           </tbody>
           <tfoot>
-            <tr><th scope="row" colSpan={3}>sum = score</th><td><strong>{formatWeight(sum)}</strong></td><td /></tr>
+            <tr><th scope="row" colSpan={3}>sum of all {hit.terms.length} terms = score</th><td><strong>{formatWeight(sum)}</strong></td><td /></tr>
           </tfoot>
         </table>
+        {hit.terms.length > TOP_TERMS && (
+          <button type="button" className="link" aria-expanded={allTerms} onClick={() => setAllTerms(!allTerms)}>
+            {allTerms ? `Show the top ${TOP_TERMS} terms` : `Show all ${hit.terms.length} terms`}
+          </button>
+        )}
       </section>
 
       <section aria-labelledby="context-title">
