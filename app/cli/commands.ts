@@ -24,9 +24,11 @@ export const commands: Record<string, CommandEntry> = {
   'files': { summary: 'list the files of the index with their status (indexed, skipped, failed, pending, unavailable) and why', load: () => import('./files-command.js').then((m) => m.filesCommand) },
   'folders': { summary: 'add, remove or list the watched folders', load: () => import('./folders-command.js').then((m) => m.foldersCommand) },
   'encode': { summary: 'encode JSON Lines of texts into SPLADE sparse vectors', load: () => import('./encode-command.js').then((m) => m.encodeCommand) },
+  'index': { summary: 'add folders and bring the index in sync with them, then print a summary', load: () => import('./index-command.js').then((m) => m.indexCommand) },
   'install-cuda': { summary: 'download the CUDA provider for NVIDIA GPUs (Linux x64) into a writable pack and check it', load: () => import('./install-cuda-command.js').then((m) => m.installCudaCommand) },
   'providers': { summary: 'show the onnxruntime version, execution providers and the CUDA pack on this machine', load: () => import('./providers-command.js').then((m) => m.providersCommand) },
   'search': { summary: 'search the index: ranked passages with scores and matching terms', load: () => import('./search-command.js').then((m) => m.searchCommand) },
   'status': { summary: 'show the model and the execution provider and precision the encoder uses here, and why', load: () => import('./status-command.js').then((m) => m.statusCommand) },
   'tokenize': { summary: 'tokenize JSON Lines strings from stdin into ids, tokens and offsets', load: () => import('./tokenize-command.js').then((m) => m.tokenizeCommand) },
+  'watch': { summary: 'index the watched folders, then keep the index in sync until interrupted', load: () => import('./watch-command.js').then((m) => m.watchCommand) },
 };

@@ -22,7 +22,7 @@ export const filesCommand: CliCommand = {
     const status = values.status === undefined ? undefined : choiceFlag<FileState>(values.status, '--status', FILE_STATES);
     const dataDir = dataDirFor(values.data, io);
     if (!hasIndex(dataDir)) throw new CliError(`no index in ${dataDir}: run \`splade-search index <folder>\` first (or pass --data)`);
-    const engine = await openEngine(io, { data: values.data, loadModel: false });
+    const engine = await openEngine(io, { data: values.data, loadModel: false, readOnly: true });
     try {
       const pageSize = 10_000;
       for (let offset = 0; ; offset += pageSize) {

@@ -38,7 +38,7 @@ export const searchCommand: CliCommand = {
     if (k > 200) throw new UsageError(`--k must be at most 200, got ${k}`);
     const dataDir = dataDirFor(values.data, io);
     if (!hasIndex(dataDir)) throw new CliError(`no index in ${dataDir}: run \`splade-search index <folder>\` first (or pass --data)`);
-    const engine = await openEngine(io, { data: values.data, model: values.model, download: true });
+    const engine = await openEngine(io, { data: values.data, model: values.model, download: true, readOnly: true });
     try {
       const response = await engine.search({ query, k }).catch((error: unknown) => Promise.reject(asCliError(error)));
       if (values.json) {

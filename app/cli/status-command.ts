@@ -9,14 +9,21 @@ import { MODEL_SOURCE_ORIGINS, createModelSourceResolver, isHubError, pickModelS
 import { CliError } from './cli-error.js';
 import { choiceFlag, parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
+import { DATA_FLAG_HELP, dataDirFor, hasIndex, openEngine } from './engine-cli.js';
+import { loadSettings, type EngineStatus } from '../engine/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
-const usage = `usage: splade-search status [--model <folder-or-hub-id>] [--device D] [--precision P] [--json]
+const usage = `usage: splade-search status [--model <folder-or-hub-id>] [--device D] [--precision P] [--data DIR] [--json]
 
 Loads the encoder as encode would (without downloading anything) and prints the model it uses (where the setting
 came from, its folder, layout, adapter, pooling) and the execution provider and precision that run it on this
-machine, with the reason for each provider passed over. Exits 1 when the model cannot be loaded, saying why.
+machine, with the reason for each provider passed over. When the data folder holds an index, also reports it:
+folders, files per status, passages, the model it was built with, whether it is stale, and who writes it. Exits 1
+when the model cannot be loaded, saying why.
 
-  --model <path|id>   default: $SPLADE_MODEL, else the default model
+  --model <path|id>   default: $SPLADE_MODEL, else the model of the data folder's index or settings, else the default model
+${DATA_FLAG_HELP}
   --device <d>        ${DEVICES.join('|')} (default auto)
   --precision <p>     ${PRECISIONS.join('|')} (default auto)
   --json              one JSON object instead of text`;
@@ -29,12 +36,26 @@ export const statusCommand: CliCommand = {
           device: { type: 'string', default: 'auto' },
           precision: { type: 'string', default: 'auto' },
           json: { type: 'boolean', default: false },
+          data: { type: 'string' },
         }, usage);
+    const dataDir = dataDirFor(values.data, io);
+    let index: (EngineStatus['index'] & { role: EngineStatus['role']; dataDir: string }) | null = null;
+    if (hasIndex(dataDir)) {
+      const engine = await openEngine(io, { data: values.data, loadModel: false, indexing: 'off', model: values.model, readOnly: true });
+      try {
+        const status = await engine.status({});
+        index = { ...status.index, role: status.role, dataDir };
+      } finally {
+        await engine.close();
+      }
+    }
+    const settingsModel = index?.builtWith?.model ?? (existsSync(join(dataDir, 'settings.json')) ? loadSettings(dataDir).settings.model : undefined);
+    if (index && !values.json) io.stdout.write(indexLines(index).join('\n') + '\n');
     const device = choiceFlag<Device>(values.device, '--device', DEVICES);
     const precision = choiceFlag<PrecisionSetting>(values.precision, '--precision', PRECISIONS);
     let source: ModelSource;
     try {
-      source = pickModelSource({ option: values.model, env: io.env });
+      source = pickModelSource({ option: values.model, env: io.env, settings: settingsModel });
     } catch (error) {
       throw new CliError((error as Error).message);
     }
@@ -56,7 +77,7 @@ export const statusCommand: CliCommand = {
           ? `${source.kind === 'hub' ? source.id : reference} is not in the Hugging Face cache (status only reads the cache; ` +
             `\`splade-search download${values.model ? ` --model ${reference}` : ''}\` fetches it, or point --model or SPLADE_MODEL at a local folder)`
           : (error as Error).message;
-      if (values.json) io.stdout.write(JSON.stringify({ ready: false, model, error: reason }, null, 2) + '\n');
+      if (values.json) io.stdout.write(JSON.stringify({ ready: false, model, error: reason, index }, null, 2) + '\n');
       else io.stdout.write(`model: ${reference} (from ${model.from})\nnot usable: ${reason}\n`);
       throw new CliError(`the model cannot be loaded: ${reason.split('\n')[0]}`);
     }
@@ -77,6 +98,7 @@ export const statusCommand: CliCommand = {
           vocabSize: m.vocabSize,
         },
         encoder: { ...choice, graph: { path: graph.path, fromCache: graph.fromCache } },
+        index,
       };
       if (values.json) {
         io.stdout.write(JSON.stringify(report, null, 2) + '\n');
@@ -98,3 +120,13 @@ export const statusCommand: CliCommand = {
     }
   },
 };
+
+function indexLines(index: EngineStatus['index'] & { role: EngineStatus['role']; dataDir: string }): string[] {
+  const files = Object.entries(index.files).filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status}`).join(', ') || 'no files';
+  return [
+    `index: ${index.dataDir}`,
+    `  ${index.folders} folders, ${files}, ${index.passages} passages, ${(index.bytes / 1024 / 1024).toFixed(1)} MiB of postings`,
+    `  built with ${index.builtWith ? `${index.builtWith.model}, passages of ${index.builtWith.passageTokens} tokens (overlap ${index.builtWith.passageOverlap})` : 'nothing yet'}${index.stale ? '; STALE: the model or passage settings changed, it is being (or will be) rebuilt' : ''}`,
+    `  ${index.role === 'writer' ? 'no other process writes it now' : 'another process (the app or `watch`) writes it now'}`,
+  ];
+}

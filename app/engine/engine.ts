@@ -20,7 +20,7 @@
  * - One writer per data folder (the index's lock): a second Engine opens as 'reader' — search and listings work,
  *   mutations answer EngineError 'read-only' naming the writer. Readers see the writer's commits (refresh per call).
  */
-import { existsSync, readFileSync, rmSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
 import { z } from 'zod';
 import { methods, type EventName, type MethodName, type ParamsOf, type PayloadOf } from '../api/api-contract.js';
@@ -52,6 +52,10 @@ import { rankExact } from './search-ranking.js';
 import { loadSettings, saveSettings, writeFileAtomic } from './settings-store.js';
 import { contributions, expansionTerms, highlightsFor, textTokens } from './text-tokens.js';
 import { EngineState } from './engine-state.js';
+import { Indexer } from './indexer.js';
+import type { IngestPort } from './ingest-port.js';
+import { tokenSpansFromTokenizer, type TokenizeFn } from '../ingest/index.js';
+import { IndexRebuild, NEXT_INDEX_DIR, builtWithOf, sameBuild, type BuiltWith, type RebuiltIndex } from './index-rebuild.js';
 
 export interface EngineOpenOptions {
   /** The data folder (CLI `--data`); else $SPLADE_DATA_DIR, else the platform's per-user data folder. */
@@ -70,14 +74,18 @@ export interface EngineOpenOptions {
   threads?: number | undefined;
   /** Who this process is, shown to readers that find the data folder locked (default: the command line). */
   processName?: string;
+  /**
+   * What the writer does with the folders: 'watch' (default: scan, index, then follow changes as they happen),
+   * 'sync' (scan and index; `whenIdle()` says when the index is in sync) or 'off' (only what the calls change).
+   * A reader never indexes.
+   */
+  indexing?: 'watch' | 'sync' | 'off';
+  /** Open as a reader even when no other process writes (commands that only read: search, files, status). */
+  readOnly?: boolean;
+  /** The ingest implementation (default: app/ingest, through ingest-adapter.ts). */
+  ingest?: IngestPort;
 }
 
-/** What the commit payload records about how the index was built. */
-interface BuiltWith {
-  model: string;
-  passageTokens: number;
-  passageOverlap: number;
-}
 
 const WRITER_FILE = 'writer.json';
 const EMPTY_COUNTS = (): Record<FileState, number> => ({ pending: 0, indexed: 0, skipped: 0, failed: 0, unavailable: 0 });
@@ -85,6 +93,8 @@ const EMPTY_COUNTS = (): Record<FileState, number> => ({ pending: 0, indexed: 0,
 export class Engine {
   private readonly events = new EngineEvents();
   private closed = false;
+  private indexer: Indexer | undefined;
+  private splitter: Promise<TokenizeFn> | undefined;
   private progressState: Progress = {
     phase: 'idle', queued: 0, done: 0, indexed: 0, skipped: 0, failed: 0, passagesPerSecond: 0, etaSeconds: null, currentFile: null, message: null,
   };
@@ -92,12 +102,20 @@ export class Engine {
   private constructor(
     readonly dataDir: string,
     private settings: Settings,
-    private readonly index: SparseIndex,
-    private readonly writer: IndexWriter | undefined,
-    private readonly model: ModelHost,
+    private index: SparseIndex,
+    private writer: IndexWriter | undefined,
+    private model: ModelHost,
     private readonly state: EngineState,
-    private readonly env: NodeJS.ProcessEnv,
-  ) {}
+    private readonly options: EngineOpenOptions & { env: NodeJS.ProcessEnv },
+  ) {
+    this.indexIdentity = catalogIdentity(dataDir);
+  }
+
+  /** Which catalog file this engine has open (a swap after a rebuild replaces it; readers then reopen). */
+  private indexIdentity: string | null;
+  private rebuild: IndexRebuild | undefined;
+  private rebuildDone: Promise<void> = Promise.resolve();
+  private watching = false;
 
   /** Opens the data folder (creating it), as the writer when no other process writes it, else as a reader. */
   static async open(options: EngineOpenOptions = {}): Promise<Engine> {
@@ -107,7 +125,7 @@ export class Engine {
     const index = SparseIndex.open(join(dataDir, 'index'));
     let writer: IndexWriter | undefined;
     try {
-      writer = index.openWriter({ keepVectors: true });
+      if (!options.readOnly) writer = index.openWriter({ keepVectors: true });
     } catch (error) {
       if (!isIndexError(error, 'index-locked')) {
         index.close();
@@ -119,23 +137,17 @@ export class Engine {
       writeFileAtomic(join(dataDir, WRITER_FILE), JSON.stringify(who) + '\n');
     }
     const builtWith = builtWithOf(index.payload);
-    const source = pickModelSource({ option: options.model, env, settings: builtWith?.model ?? settings.model });
-    const reference = source.kind === 'folder' ? source.path : source.id;
-    let engine: Engine | undefined;
-    const model = new ModelHost({
-      reference,
-      device: settings.device,
-      precision: settings.precision,
-      env,
-      download: options.download ?? false,
-      cacheDir: options.onnxCacheDir,
-      batchSize: options.batchSize,
-      threads: options.threads,
-      onChange: () => engine?.emitStatus(),
-      onDownload: (progress) => engine?.events.emit('download', progress),
-    });
-    engine = new Engine(dataDir, settings, index, writer, model, new EngineState(dataDir), env);
-    if (options.loadModel ?? true) model.load().catch(() => undefined);
+    const engine: Engine = new Engine(dataDir, settings, index, writer, undefined as unknown as ModelHost, new EngineState(dataDir), { ...options, env });
+    // Search and indexing use the model the index was built with; a different wanted model makes it stale.
+    engine.model = engine.makeModel(builtWith?.model ?? engine.wantedModel());
+    if (options.loadModel ?? true) engine.model.load().catch(() => undefined);
+    const indexing = options.indexing ?? 'watch';
+    if (writer && indexing !== 'off') {
+      engine.ingestPort = options.ingest ?? (await import('./ingest-adapter.js')).createIngestPort();
+      engine.watching = indexing === 'watch';
+      engine.startIndexer();
+      engine.maybeRebuild();
+    }
     return engine;
   }
 
@@ -146,6 +158,162 @@ export class Engine {
 
   on<E extends EventName>(event: E, listener: (payload: PayloadOf<E>) => void): () => void {
     return this.events.on(event, listener);
+  }
+
+  /**
+   * Resolves once the index is in sync with the folders: scans done, watch events reconciled, no pending file
+   * (immediately when this engine does not index). Rejects when indexing stopped on an error.
+   */
+  whenIdle(): Promise<void> {
+    return this.indexer ? this.indexer.whenIdle() : Promise.resolve();
+  }
+
+  /** Files indexed, skipped and failed since this engine started indexing (for the CLI's summary). */
+  get indexingTotals(): { done: number; indexed: number; skipped: number; failed: number } {
+    return this.indexer?.totals ?? { done: 0, indexed: 0, skipped: 0, failed: 0 };
+  }
+
+  private startIndexer(): void {
+    const model = this.model;
+    this.splitter = undefined;
+    this.indexer = new Indexer({
+      index: this.index,
+      writer: this.writer!,
+      port: this.ingestPort!,
+      encoder: () => model.ready(),
+      tokenSpans: () => (this.splitter ??= model.ready().then((encoder) => tokenSpansFromTokenizer(encoder.tokenizer))),
+      settings: () => this.settings,
+      // The index's own build; an empty index is built with the wanted settings from its first commit.
+      state: this.state,
+      payload: () => ({ builtWith: this.builtWith() ?? this.wantedBuild() }),
+      onProgress: (change) => this.setProgress(change),
+      onFolders: () => this.emitFolders(),
+    });
+    this.indexer.start({ watch: this.watching });
+  }
+
+  private ingestPort: IngestPort | undefined;
+
+  private makeModel(reference: string): ModelHost {
+    return new ModelHost({
+      reference,
+      device: this.settings.device,
+      precision: this.settings.precision,
+      env: this.options.env,
+      download: this.options.download ?? false,
+      cacheDir: this.options.onnxCacheDir,
+      batchSize: this.options.batchSize,
+      threads: this.options.threads,
+      onChange: () => {
+        this.emitStatus();
+        // Indexing waits for the model: a model that became ready (downloaded) lets it go on.
+        if (this.model?.state === 'ready') this.indexer?.wake();
+      },
+      onDownload: (progress) => this.events.emit('download', progress),
+    });
+  }
+
+  /** The model asked for: `--model`, else $SPLADE_MODEL, else the setting (else the default model). */
+  private wantedModel(): string {
+    const source = pickModelSource({ option: this.options.model, env: this.options.env, settings: this.settings.model });
+    return source.kind === 'folder' ? source.path : source.id;
+  }
+
+  private wantedBuild(): BuiltWith {
+    return { model: this.wantedModel(), passageTokens: this.settings.passageTokens, passageOverlap: this.settings.passageOverlap };
+  }
+
+  /**
+   * Starts rebuilding into `index-next/` when the index is stale (another model or passage size is wanted); a running
+   * rebuild for other settings is cancelled first. The old index keeps answering until the swap.
+   */
+  private maybeRebuild(): void {
+    if (!this.writer || !this.ingestPort || !this.isStale()) return;
+    const target = this.wantedBuild();
+    if (this.rebuild && sameBuild(this.rebuild.target, target)) return;
+    const previous = this.rebuild;
+    const rebuildModel = target.model === this.model.reference ? this.model : this.makeModel(target.model);
+    const rebuild = new IndexRebuild({
+      dataDir: this.dataDir,
+      target,
+      folders: this.index.listFolders().map((folder) => folder.path),
+      port: this.ingestPort,
+      model: rebuildModel,
+      settings: () => this.settings,
+      state: this.state,
+      onProgress: (change) => this.setProgress(change),
+    });
+    this.rebuild = rebuild;
+    const dropModel = () => (rebuildModel !== this.model ? rebuildModel.dispose() : Promise.resolve());
+    this.rebuildDone = (async () => {
+      await previous?.cancel();
+      const next = await rebuild.run().catch(async (error: unknown) => {
+        await dropModel();
+        throw error;
+      });
+      if (!next || this.closed || this.rebuild !== rebuild) {
+        if (next) {
+          next.writer.close();
+          next.index.close();
+        }
+        await dropModel();
+        return;
+      }
+      await this.swapIn(next);
+    })().catch((error: unknown) => {
+      if (this.rebuild === rebuild) this.rebuild = undefined;
+      this.setProgress({ phase: 'error', message: `rebuilding the index for ${target.model} failed: ${(error as Error).message}` });
+    });
+  }
+
+  /** Replaces the index (and model) with a rebuilt one: `index-next` becomes `index`; indexing goes on there. */
+  private async swapIn(next: RebuiltIndex): Promise<void> {
+    await this.indexer?.stop();
+    this.indexer = undefined;
+    next.writer.close();
+    next.index.close();
+    this.writer!.close();
+    this.index.close();
+    const live = join(this.dataDir, 'index');
+    const old = join(this.dataDir, `index-old-${Date.now()}`);
+    renameSync(live, old);
+    renameSync(join(this.dataDir, NEXT_INDEX_DIR), live);
+    // Readers elsewhere may still have the old files open: removal is best effort (retried at the next open).
+    rmSync(old, { recursive: true, force: true, maxRetries: 2 });
+    this.index = SparseIndex.open(live);
+    this.writer = this.index.openWriter({ keepVectors: true });
+    this.indexIdentity = catalogIdentity(this.dataDir);
+    const oldModel = this.model;
+    this.model = next.model;
+    if (oldModel !== next.model) await oldModel.dispose();
+    this.rebuild = undefined;
+    this.startIndexer();
+    this.emitStatus();
+    this.emitFolders();
+  }
+
+  /** Resolves when a running rebuild has been swapped in (or failed, or there is none). For tests and the CLI. */
+  whenRebuilt(): Promise<void> {
+    return this.rebuildDone;
+  }
+
+  /** A reader notices a swap made by the writing process and reopens the index (and its model when it changed). */
+  private refreshIndex(): void {
+    if (!this.writer) {
+      const identity = catalogIdentity(this.dataDir);
+      if (identity !== null && identity !== this.indexIdentity) {
+        this.index.close();
+        this.index = SparseIndex.open(join(this.dataDir, 'index'));
+        this.indexIdentity = identity;
+        const built = builtWithOf(this.index.payload);
+        if (built && built.model !== this.model.reference) {
+          void this.model.dispose();
+          this.model = this.makeModel(built.model);
+          this.model.load().catch(() => undefined);
+        }
+      }
+    }
+    this.index.refresh();
   }
 
   // ------------------------------------------------------------------ search
@@ -179,7 +347,7 @@ export class Engine {
     const started = performance.now();
     const encoder = await this.model.ready();
     this.assertOpen();
-    this.index.refresh();
+    this.refreshIndex();
     const passage = this.index.getPassage(request.passageId);
     const vector = this.index.passageVectors([request.passageId]).get(request.passageId);
     if (!passage || !vector) throw new EngineError('not-found', `Passage ${request.passageId} is not in the index (or was indexed without its vector): refresh the view`, { passageId: request.passageId });
@@ -224,7 +392,7 @@ export class Engine {
 
   async filePassages(params: ParamsOf<'filePassages'>): Promise<FilePassagesResponse> {
     const request = this.validate('filePassages', params);
-    this.index.refresh();
+    this.refreshIndex();
     const file = this.index.getFile(resolve(request.path));
     if (!file) throw new EngineError('not-found', `${request.path} is not in the index: refresh the view`, { path: request.path });
     const passages = this.index.passagesOfFile(file.id);
@@ -243,7 +411,7 @@ export class Engine {
   async listFiles(params: ParamsOf<'listFiles'>): Promise<ListFilesResponse> {
     const request = this.validate('listFiles', params);
     this.assertOpen();
-    this.index.refresh();
+    this.refreshIndex();
     const status = request.status === undefined ? undefined : toIndexStatus(request.status);
     const folder = request.folder === undefined ? undefined : resolve(request.folder);
     const total = this.index.listFiles({ ...(status ? { status } : {}), ...(folder ? { folder } : {}) }).length;
@@ -259,7 +427,7 @@ export class Engine {
   async listFolders(params: ParamsOf<'listFolders'> = {}): Promise<FolderEntry[]> {
     this.validate('listFolders', params);
     this.assertOpen();
-    this.index.refresh();
+    this.refreshIndex();
     return this.index.listFolders().map((folder) => this.folderEntry(folder.path, folder.addedMs));
   }
 
@@ -273,6 +441,7 @@ export class Engine {
     const folder = writer.addFolder(path);
     writer.commit();
     this.state.setPaused(path, false);
+    this.indexer?.scheduleScan(path);
     this.emitFolders();
     return this.folderEntry(folder.path, folder.addedMs);
   }
@@ -282,6 +451,7 @@ export class Engine {
     const writer = this.requireWriter();
     const path = resolve(request.path);
     if (!this.index.listFolders().some((folder) => folder.path === path)) throw new EngineError('not-found', `${path} is not a watched folder`, { path });
+    await this.indexer?.unwatch(path);
     const removedFiles = writer.removeFolder(path);
     writer.commit();
     this.state.forget(path);
@@ -294,6 +464,7 @@ export class Engine {
     this.requireWriter();
     const folder = this.knownFolder(request.path);
     this.state.setPaused(folder.path, true);
+    await this.indexer?.unwatch(folder.path);
     this.emitFolders();
     return this.folderEntry(folder.path, folder.addedMs);
   }
@@ -303,6 +474,7 @@ export class Engine {
     this.requireWriter();
     const folder = this.knownFolder(request.path);
     this.state.setPaused(folder.path, false);
+    this.indexer?.scheduleScan(folder.path);
     this.emitFolders();
     return this.folderEntry(folder.path, folder.addedMs);
   }
@@ -313,9 +485,11 @@ export class Engine {
     const folder = this.knownFolder(request.path);
     // Pending is the durable queue: the files stay searchable until their new passages are committed.
     for (const file of this.index.listFiles({ folder: folder.path })) {
-      if (file.status !== 'unavailable') writer.markFile({ path: file.path, status: 'pending', error: null, reasonCode: null });
+      // Without its hash the job re-extracts and re-encodes even when the content did not change.
+      if (file.status !== 'unavailable') writer.markFile({ path: file.path, status: 'pending', contentHash: null, error: null, reasonCode: null });
     }
     writer.commit();
+    this.indexer?.wake();
     this.emitFolders();
     return this.folderEntry(folder.path, folder.addedMs);
   }
@@ -333,6 +507,7 @@ export class Engine {
     this.requireWriter();
     this.state.setIndexingPaused(false);
     this.setProgress({ phase: 'idle' });
+    this.indexer?.wake();
     return this.progressState;
   }
 
@@ -347,6 +522,7 @@ export class Engine {
     const change = this.validate('setSettings', params) as Partial<Settings>;
     this.requireWriter();
     this.settings = saveSettings(this.dataDir, this.settings, change);
+    this.maybeRebuild();
     this.emitStatus();
     return structuredClone(this.settings);
   }
@@ -369,6 +545,10 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.rebuild?.cancel().catch(() => undefined);
+      await this.rebuildDone;
+      await this.indexer?.stop().catch(() => undefined);
+      await this.ingestPort?.close();
       if (this.writer) {
         this.writer.close();
         rmSync(join(this.dataDir, WRITER_FILE), { force: true });
@@ -389,7 +569,7 @@ export class Engine {
 
   private rank(vector: SparseVector, k: number, mode: 'exact' | 'approximate', filters: { folders?: string[]; fileTypes?: string[]; modifiedAfter?: number; modifiedBefore?: number }, phrases: string[], excluded: string[], exclude?: Set<number>): SearchHit[] {
     const encoder = this.model.loaded!;
-    this.index.refresh();
+    this.refreshIndex();
     const filter = { ...filters, ...(filters.folders ? { folders: filters.folders.map((folder) => resolve(folder)) } : {}) };
     const ranked = rankExact(this.index, vector, { k, mode, filter, phrases, excluded, ...(exclude ? { exclude } : {}) });
     return ranked.map(({ hit, score, vector: passageVector }) => {
@@ -405,15 +585,15 @@ export class Engine {
     return builtWithOf(this.index.payload);
   }
 
+  /** The index was built with another model or passage size than the ones wanted now (a rebuild runs or is due). */
   private isStale(): boolean {
     const built = this.builtWith();
-    if (!built) return false;
-    return built.model !== this.model.reference || built.passageTokens !== this.settings.passageTokens || built.passageOverlap !== this.settings.passageOverlap;
+    return built !== null && !sameBuild(built, this.wantedBuild());
   }
 
   private currentStatus(): EngineStatus {
     this.assertOpen();
-    this.index.refresh();
+    this.refreshIndex();
     const files = EMPTY_COUNTS();
     for (const status of FILE_STATUSES) files[fromIndexStatus(status)] += this.index.listFiles({ status }).length;
     const stats = this.index.stats();
@@ -524,9 +704,14 @@ export class Engine {
   }
 }
 
-function builtWithOf(payload: unknown): BuiltWith | null {
-  const built = (payload as { builtWith?: BuiltWith } | null)?.builtWith;
-  return built && typeof built.model === 'string' ? built : null;
+/** Identity (device + inode) of the live catalog file, or null when there is none. */
+function catalogIdentity(dataDir: string): string | null {
+  try {
+    const info = statSync(join(dataDir, 'index', 'catalog.sqlite'));
+    return `${info.dev}:${info.ino}`;
+  } catch {
+    return null;
+  }
 }
 
 function passageRef(passage: PassageInfo): PassageRef {

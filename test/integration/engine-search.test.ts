@@ -6,10 +6,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { SparseEncoder } from '../../app/encoder/index.js';
 import { Engine, isEngineError } from '../../app/engine/index.js';
-import { SparseIndex, sparseDot } from '../../app/index/index.js';
+import { sparseDot } from '../../app/index/index.js';
+import { fixtureDocPath, makeFixtureDataDir } from '../helpers/engine-fixture.js';
 import { FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
 
 describe('Engine search over indexed fixture passages', () => {
@@ -17,27 +16,13 @@ describe('Engine search over indexed fixture passages', () => {
   let data: Awaited<ReturnType<typeof tempFolder>>;
   let cache: Awaited<ReturnType<typeof tempFolder>>;
   let engine: Engine;
-  const docPath = (i: number) => `/docs/${i % 2 === 0 ? 'even' : 'odd'}/d${i}.${i === 5 ? 'md' : 'txt'}`;
+  const docPath = fixtureDocPath;
 
   before(async () => {
     expected = await readExpected();
     data = await tempFolder('engine-data-');
     cache = await tempFolder('engine-onnx-');
-    const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir: cache.path });
-    const vectors = await encoder.encodeDocument(expected.texts);
-    await encoder.dispose();
-    const index = SparseIndex.open(join(data.path, 'index'));
-    const writer = index.openWriter({ keepVectors: true, autoMerge: false });
-    writer.addFolder('/docs/even');
-    writer.addFolder('/docs/odd');
-    expected.texts.forEach((text, i) => {
-      writer.upsertFile({ path: docPath(i), size: text.length, mtimeMs: Date.UTC(2024, 0, 1 + i) }, [
-        { vector: vectors[i]!, charStart: 0, charEnd: text.length, line: 1, text },
-      ]);
-    });
-    writer.commit({ builtWith: { model: FIXTURE_V6, passageTokens: 256, passageOverlap: 32 } });
-    writer.close();
-    index.close();
+    await makeFixtureDataDir(data.path, cache.path);
     engine = await Engine.open({ dataDir: data.path, model: FIXTURE_V6, onnxCacheDir: cache.path, env: {} });
   });
 

@@ -1,0 +1,117 @@
+/**
+ * One file → Extraction, in the calling thread: checks what the path is, reads it under the size cap, refuses
+ * binary content under a text name, decodes text, and runs the extractor for its kind. Throws IngestError for
+ * every bad input. The extractor pool runs this inside worker threads with time and memory budgets; call it
+ * directly only for trusted, small inputs (tests, tools).
+ */
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { decodeText } from '../decode-text.js';
+import { fileKindOf, isTextKind, looksBinary, type FileKind } from '../file-types.js';
+import { formatBytes, DEFAULT_MAX_FILE_BYTES } from '../ignore-rules.js';
+import { fsErrorToIngestError, IngestError } from '../ingest-error.js';
+import { docxToText } from './docx-text.js';
+import { epubToText } from './epub-text.js';
+import { wholeText, type Extraction } from './extraction.js';
+import { htmlToText } from './html-text.js';
+import { markdownSections } from './markdown-sections.js';
+import { pdfToText } from './pdf-text.js';
+import type { ZipLimits } from './zip-guard.js';
+
+export interface ExtractOptions {
+  /** The kind to extract as; default from the file name. */
+  kind?: FileKind;
+  /** Refuse files larger than this ('too-large'); default 50 MiB. */
+  maxFileBytes?: number;
+  /** Refuse extracted text longer than this many UTF-16 units ('too-large'); default 32 Mi. */
+  maxTextChars?: number;
+  /** ZIP limits for DOCX/EPUB. */
+  zipLimits?: ZipLimits;
+  /** Called once a PDF's page count is known. */
+  onPages?: (pages: number) => void;
+}
+
+export const DEFAULT_MAX_TEXT_CHARS = 32 * 1024 * 1024;
+
+export async function extractFile(path: string, options: ExtractOptions = {}): Promise<Extraction> {
+  const kind = options.kind ?? fileKindOf(path);
+  if (kind === null) throw new IngestError('unsupported-type', `${path} is not of a supported type.`);
+  const bytes = await readCapped(path, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  return extractBytes(bytes, kind, options);
+}
+
+/** Extraction from bytes already read (the worker gets paths, tests may pass bytes). */
+export async function extractBytes(bytes: Buffer, kind: FileKind, options: ExtractOptions = {}): Promise<Extraction> {
+  const maxText = options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS;
+  const checkText = (e: Extraction): Extraction => {
+    if (e.text.length > maxText) {
+      throw new IngestError('too-large', `Its text (${e.text.length} characters) is longer than the cap of ${maxText}.`);
+    }
+    return e;
+  };
+  if (isTextKind(kind)) {
+    if (looksBinary(bytes.subarray(0, 8000))) {
+      throw new IngestError('binary', 'The content is binary (NUL or control bytes) although the name says text.');
+    }
+    const decoded = decodeText(bytes);
+    const base = { type: kind, encoding: decoded.encoding, warnings: decoded.warnings };
+    if (kind === 'markdown') return checkText({ ...base, text: decoded.text, sections: markdownSections(decoded.text) });
+    if (kind === 'html') {
+      const html = htmlToText(decoded.text);
+      return checkText({ ...base, text: html.text, sections: html.sections });
+    }
+    return checkText({ ...base, text: decoded.text, sections: wholeText(decoded.text) });
+  }
+  if (kind === 'pdf') {
+    if (bytes.length < 5 || bytes.subarray(0, 1024).indexOf('%PDF-') < 0) {
+      throw new IngestError('pdf-corrupt', 'The file has no PDF header; it is damaged or not a PDF.');
+    }
+    const pdf = await pdfToText(bytes, { maxTextChars: maxText, ...(options.onPages ? { onPages: options.onPages } : {}) });
+    return { text: pdf.text, type: 'pdf', sections: pdf.sections, pageCount: pdf.pageCount, warnings: [] };
+  }
+  if (kind === 'docx') {
+    const doc = await docxToText(bytes, options.zipLimits);
+    return checkText({ text: doc.text, type: 'docx', sections: doc.sections, warnings: doc.warnings });
+  }
+  const book = await epubToText(bytes, options.zipLimits);
+  return checkText({ text: book.text, type: 'epub', sections: book.sections, warnings: [] });
+}
+
+/**
+ * Reads a regular file whole, refusing anything else. Opened with O_NONBLOCK so a FIFO in place of a file cannot
+ * block the reader; the type and size are checked on the open handle, so a swap between check and read is seen.
+ */
+async function readCapped(path: string, maxBytes: number): Promise<Buffer> {
+  let handle;
+  try {
+    const before = await stat(path);
+    if (!before.isFile()) throw notAFile(path, before.isDirectory());
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const info = await handle.stat();
+    if (!info.isFile()) throw notAFile(path, info.isDirectory());
+    if (info.size > maxBytes) {
+      throw new IngestError('too-large', `${formatBytes(info.size)} is over the size cap of ${formatBytes(maxBytes)}.`);
+    }
+    // Read up to one byte past the cap: a file that grew since stat is still refused, never read unbounded.
+    const buffer = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(info.size, 0) + 65536));
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) break;
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > maxBytes) throw new IngestError('too-large', `The file grew past the size cap of ${formatBytes(maxBytes)} while it was read.`);
+    return buffer.subarray(0, length);
+  } catch (error) {
+    throw fsErrorToIngestError(error, path);
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
+function notAFile(path: string, isDirectory: boolean): IngestError {
+  return isDirectory
+    ? new IngestError('not-a-file', `${path} is a directory, not a file.`)
+    : new IngestError('unreadable', `${path} is not a regular file (a pipe, socket or device) and cannot be read as a document.`);
+}

@@ -1,0 +1,75 @@
+/**
+ * Ingest: everything that turns a folder into files-with-verdicts and a file into text and passages. Knows
+ * nothing of the encoder or the index: the engine wires the encoder's tokenizer in (`tokenSpansFromTokenizer`).
+ *
+ * ```ts
+ * const rules = new FolderRules('/home/me/docs', { userPatterns: ['drafts/**'], maxFileBytes: 50 << 20 });
+ * for await (const entry of scanFolder(rules)) {                 // entry.kind: 'file' | 'skipped' | 'error'
+ *   if (entry.kind !== 'file') { record(entry.rel, entry.code, entry.reason); continue; }
+ * }
+ * const pool = new ExtractorPool();                                // worker threads, time/memory budgets
+ * try {
+ *   const { text, sections } = await pool.extract('/home/me/docs/a.pdf');
+ *   const tokenize = tokenSpansFromTokenizer(await BertTokenizer.fromFolder(modelDir)); // encoder's tokenizer
+ *   const passages = splitPassages(text, sections, tokenize, { maxTokens: 256, overlapTokens: 32 });
+ *   passages[0].start; passages[0].page; passages[0].line; text.slice(passages[0].start, passages[0].end);
+ * } catch (error) {
+ *   if (isIngestError(error)) record(path, error.code, error.message); // SKIP_CODES → skipped, else failed
+ * }
+ * const watcher = await FolderWatcher.start(rules, { onBatch: (b) => sync(b), onStatus: (s) => show(s.warning) });
+ * await watcher.close(); await pool.close();
+ * ```
+ *
+ * Guarantees:
+ * - Every path `scanFolder` sees comes back once: a file, a skip with a `SkipCode` and a sentence naming the rule
+ *   (and the rule file), or an error entry (unreadable directory). Links are followed, never in a loop. Only the
+ *   folder itself missing or unreadable throws (IngestError 'vanished'/'unreadable').
+ * - `FolderRules.check` is a pure decision: default skip list → hidden → user globs → .ignore/.gitignore (nested,
+ *   deepest first, git semantics) → size cap → supported type. Binary content is found when read ('binary').
+ * - `ExtractorPool.extract` resolves to an Extraction or rejects with an IngestError of a closed code — never
+ *   hangs (time budget, worker terminated), never takes the process down (heap limit, RSS watchdog, ZIP sizes
+ *   checked before inflating). `SKIP_CODES` ('binary', 'too-large', 'unsupported-type') mean skipped.
+ * - Offsets everywhere are UTF-16 code units of `Extraction.text`, `[start, end)`; passage text is always
+ *   `text.slice(start, end)`. Sections (pages, headings) are never crossed; a passage has at most
+ *   min(maxTokens, modelMaxTokens - reservedTokens) tokens as the given tokenize function counts them.
+ * - Text files are indexed as decoded (Markdown as its source), so offsets and lines point into the file the
+ *   user opens; `Extraction.encoding` records how it was decoded.
+ */
+export { IngestError, isIngestError, fsErrorToIngestError, INGEST_ERROR_CODES, SKIP_CODES, type IngestErrorCode } from './ingest-error.js';
+export { fileKindOf, extensionOf, supportedExtensions, isTextKind, looksBinary, type FileKind } from './file-types.js';
+export { decodeText, type DecodedText } from './decode-text.js';
+export {
+  FolderRules,
+  DEFAULT_SKIP_DIRS,
+  DEFAULT_MAX_FILE_BYTES,
+  RULE_FILES,
+  normalizeRel,
+  formatBytes,
+  type SkipCode,
+  type SkipReason,
+  type IgnoreOptions,
+  type CheckInfo,
+  type RuleFile,
+} from './ignore-rules.js';
+export type { Extraction, Section } from './extract/extraction.js';
+export { extractFile, extractBytes, DEFAULT_MAX_TEXT_CHARS, type ExtractOptions } from './extract/extract-file.js';
+export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './extract/zip-guard.js';
+export { ExtractorPool, DEFAULT_BUDGET, type ExtractorPoolOptions, type ExtractRequest, type PoolStats, type TimeBudget } from './extractor-pool.js';
+export {
+  splitPassages,
+  passageLimits,
+  DEFAULT_PASSAGE_TOKENS,
+  DEFAULT_PASSAGE_OVERLAP,
+  type Passage,
+  type SplitOptions,
+} from './passage-splitter.js';
+export { tokenSpansFromTokenizer, approximateTokenSpans, type TokenSpan, type TokenizeFn, type CodePointTokenizer, type TokenSpansOptions } from './token-spans.js';
+export { scanFolder, type ScanEntry, type ScanOptions } from './folder-scanner.js';
+export {
+  FolderWatcher,
+  type FolderWatcherOptions,
+  type WatchBatch,
+  type WatchedFile,
+  type WatcherStatus,
+} from './folder-watcher.js';
+export { pairRenames, type FileSignature } from './rename-pairs.js';
