@@ -111,7 +111,7 @@ export type ResultOf<M extends MethodName> = Methods[M]['result'];
 export const METHOD_NAMES = Object.keys(methods) as MethodName[];
 /** Parameters as a handler receives them, after validation (defaults applied). */
 export type ValidParamsOf<M extends MethodName> = z.output<Methods[M]['params']>;
-/** The calls the Engine answers, and those the process showing the UI answers. */
+/** The methods the Engine answers (host 'engine'), as a type: the Engine class is checked against it; the rest the process showing the UI answers. */
 export type EngineMethodName = { [M in MethodName]: Methods[M]['host'] extends 'engine' ? M : never }[MethodName];
 export type ShellMethodName = Exclude<MethodName, EngineMethodName>;
 export const ENGINE_METHOD_NAMES = METHOD_NAMES.filter((name) => methods[name].host === 'engine') as EngineMethodName[];

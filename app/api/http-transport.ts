@@ -10,6 +10,7 @@ import { errorReply, isApiReply, type ApiReply } from './api-reply.js';
 
 /** The part of the WebSocket API used here (browser and `ws` alike). */
 export interface WebSocketLike {
+  onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
   onclose: ((event: unknown) => void) | null;
   onerror: ((event: unknown) => void) | null;
@@ -28,7 +29,13 @@ export interface HttpTransportOptions {
   reconnectMs?: number;
 }
 
-export function createHttpTransport(options: HttpTransportOptions = {}): ApiTransport & { close(): void } {
+export interface HttpTransport extends ApiTransport {
+  /** Resolves once the event socket is open (events emitted before that are not seen). */
+  eventsConnected(): Promise<void>;
+  close(): void;
+}
+
+export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
   const base = (options.baseUrl ?? (globalThis as { location?: { origin: string } }).location?.origin ?? '').replace(/\/+$/, '');
   if (!base) throw new TypeError('createHttpTransport needs a baseUrl outside a page');
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -38,6 +45,8 @@ export function createHttpTransport(options: HttpTransportOptions = {}): ApiTran
   let reconnectDelay = options.reconnectMs ?? 500;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
+  let connectedWaiters: (() => void)[] = [];
+  let connected = false;
 
   const listening = () => [...listeners.values()].some((set) => set.size > 0);
 
@@ -47,6 +56,10 @@ export function createHttpTransport(options: HttpTransportOptions = {}): ApiTran
     if (options.token) url.searchParams.set('token', options.token);
     const ws = new SocketClass(url.toString());
     socket = ws;
+    ws.onopen = () => {
+      connected = true;
+      for (const resolve of connectedWaiters.splice(0)) resolve();
+    };
     ws.onmessage = (message) => {
       reconnectDelay = options.reconnectMs ?? 500;
       let parsed: { event?: unknown; payload?: unknown };
@@ -61,6 +74,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): ApiTran
     ws.onerror = () => {};
     ws.onclose = () => {
       socket = null;
+      connected = false;
       if (closed || !listening()) return;
       reconnectTimer = setTimeout(() => {
         reconnectTimer = null;
@@ -91,6 +105,9 @@ export function createHttpTransport(options: HttpTransportOptions = {}): ApiTran
       }
       return isApiReply(body) ? body : errorReply('internal', `${method}: HTTP ${response.status} with a body that is not an API reply`);
     },
+    eventsConnected() {
+      return connected ? Promise.resolve() : new Promise((resolve) => connectedWaiters.push(resolve));
+    },
     subscribe(event, listener) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));
@@ -103,6 +120,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): ApiTran
           reconnectTimer = null;
           socket?.close();
           socket = null;
+          connected = false;
         }
       };
     },
@@ -111,6 +129,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): ApiTran
       if (reconnectTimer) clearTimeout(reconnectTimer);
       socket?.close();
       socket = null;
+      connected = false;
       listeners.clear();
     },
   };

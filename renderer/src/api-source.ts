@@ -29,10 +29,16 @@ export function withoutToken(href: string): string {
   return url.toString();
 }
 
-export function apiForPage(win: Window): ApiSource {
-  if ((win as unknown as Record<string, unknown>)[IPC_BRIDGE_GLOBAL]) return { kind: 'bridge', api: connectApi(win) };
+/** The parts of `window` used here (a structural type, so that this module also type-checks without the DOM library). */
+export interface PageWindow {
+  location: { href: string; origin: string };
+  history: { state: unknown; replaceState(data: unknown, unused: string, url?: string | null): void };
+}
+
+export function apiForPage(win: PageWindow): ApiSource {
+  if ((win as unknown as Record<string, unknown>)[IPC_BRIDGE_GLOBAL]) return { kind: 'bridge', api: connectApi(win as object) };
   const token = tokenFromUrl(win.location.href);
-  if (!token) return { kind: 'http', api: connectApi(win) };
+  if (!token) return { kind: 'http', api: connectApi(win as object) };
   win.history.replaceState(win.history.state, '', withoutToken(win.location.href));
   return { kind: 'http', api: createApiClient(createHttpTransport({ baseUrl: win.location.origin, token })) };
 }
