@@ -19,6 +19,7 @@ export interface CommandEntry {
 }
 
 export const commands: Record<string, CommandEntry> = {
+  'bench-ingest': { summary: 'benchmark ingest (md files/s, pdf pages/s) and the pipeline against the encoder alone (encoder_share)', load: () => import('./bench-ingest-command.js').then((m) => m.benchIngestCommand) },
   'bench-index': { summary: 'benchmark the sparse index on synthetic SPLADE-like data', load: () => import('./bench-index-command.js').then((m) => m.benchIndexCommand) },
   'download': { summary: 'download the model (and its base model) into the Hugging Face cache and print the folders', load: () => import('./download-command.js').then((m) => m.downloadCommand) },
   'files': { summary: 'list the files of the index with their status (indexed, skipped, failed, pending, unavailable) and why', load: () => import('./files-command.js').then((m) => m.filesCommand) },

@@ -28,7 +28,7 @@ export const foldersCommand: CliCommand = {
     const [action, ...paths] = positionals;
     if (action !== 'list' && action !== 'add' && action !== 'remove') throw new UsageError(`folders needs list, add or remove\n\n${usage}`);
     if (action !== 'list' && paths.length === 0) throw new UsageError(`folders ${action} needs at least one folder\n\n${usage}`);
-    const engine = await openEngine(io, { data: values.data, loadModel: false });
+    const engine = await openEngine(io, { data: values.data, loadModel: false, indexing: 'off' });
     try {
       if (action === 'list') {
         const folders = await engine.listFolders({});

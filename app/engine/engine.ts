@@ -19,6 +19,13 @@
  *   full-precision vectors); terms' contributions sum to the score.
  * - One writer per data folder (the index's lock): a second Engine opens as 'reader' — search and listings work,
  *   mutations answer EngineError 'read-only' naming the writer. Readers see the writer's commits (refresh per call).
+ * - The writer indexes (`indexing`: 'watch' by default, 'sync', 'off'): folders are scanned at start (changes made
+ *   while nothing ran are found by size, mtime and content hash), then watched; renames and moves are re-pointed, not
+ *   re-encoded; a vanished folder's files become `unavailable`. `pending` catalog rows are the durable job queue:
+ *   after a crash, work resumes and nothing is indexed twice.
+ * - A new model or passage size (settings, `--model`) makes the index stale: it is rebuilt in `index-next/` in the
+ *   background and swapped in; until then the old index answers (`stale: true`).
+ * Beyond the contract: `whenIdle()`, `whenRebuilt()`, `indexingTotals`, `role`, `dataDir`, `modelReference`.
  */
 import { existsSync, readFileSync, renameSync, rmSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
@@ -292,6 +299,18 @@ export class Engine {
     this.emitFolders();
   }
 
+  /** A new device or precision: the same model on a new encoder; indexing resumes with it. */
+  private async reloadModel(): Promise<void> {
+    // A rebuild in progress shares the encoder; it brings its own when it is swapped in.
+    if (this.rebuild) return;
+    const old = this.model;
+    await this.indexer?.stop();
+    this.model = this.makeModel(old.reference);
+    if (old.loaded || old.state === 'loading') this.model.load().catch(() => undefined);
+    if (this.indexer) this.startIndexer();
+    await old.dispose();
+  }
+
   /** Resolves when a running rebuild has been swapped in (or failed, or there is none). For tests and the CLI. */
   whenRebuilt(): Promise<void> {
     return this.rebuildDone;
@@ -521,7 +540,9 @@ export class Engine {
   async setSettings(params: ParamsOf<'setSettings'>): Promise<Settings> {
     const change = this.validate('setSettings', params) as Partial<Settings>;
     this.requireWriter();
+    const before = this.settings;
     this.settings = saveSettings(this.dataDir, this.settings, change);
+    if (before.device !== this.settings.device || before.precision !== this.settings.precision) await this.reloadModel();
     this.maybeRebuild();
     this.emitStatus();
     return structuredClone(this.settings);

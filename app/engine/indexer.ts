@@ -71,6 +71,7 @@ export class Indexer {
   private idleWaiters: Array<() => void> = [];
   private busy = false;
   private counts = { done: 0, indexed: 0, skipped: 0, failed: 0 };
+  private passagesDone = 0;
   private readonly rate: Array<{ at: number; passages: number }> = [];
   private fatal: Error | undefined;
 
@@ -227,9 +228,13 @@ export class Indexer {
       this.deps.onFolders();
       return;
     }
-    const seen = new Set(entries.map((entry) => entry.path));
-    const gone = index.listFiles({ folder }).filter((file) => !seen.has(file.path) && !this.inPausedFolder(file.path, folder));
-    await this.reconcile(entries, gone);
+    const unreadable = entries.filter((entry) => entry.unreadableDirectory).map((entry) => entry.path);
+    const files = entries.filter((entry) => !entry.unreadableDirectory);
+    const seen = new Set(files.map((entry) => entry.path));
+    const gone = index
+      .listFiles({ folder })
+      .filter((file) => !seen.has(file.path) && !this.inPausedFolder(file.path, folder) && !unreadable.some((dir) => isUnder(file.path, dir)));
+    await this.reconcile(files, gone);
     if (this.watchEnabled && !this.watches.has(folder)) await this.startWatch(folder);
     this.deps.onFolders();
   }
@@ -473,7 +478,9 @@ export class Indexer {
     const total = this.rate.reduce((sum, sample) => sum + sample.passages, 0);
     const perSecond = span > 0.5 ? total / span : 0;
     const queued = this.queuedCount();
-    const perFile = this.counts.indexed > 0 ? total / Math.max(1, this.rate.length) / Math.max(1, jobs.length) : 0;
+    this.passagesDone += passages;
+    // Files still queued are assumed to be like the ones done so far.
+    const perFile = this.counts.indexed > 0 ? this.passagesDone / this.counts.indexed : 0;
     this.deps.onProgress({
       phase: 'indexing',
       queued,

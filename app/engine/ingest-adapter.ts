@@ -105,6 +105,7 @@ export function createIngestPort(): IngestPort {
 /** A scanner entry as the indexer sees it: files and skipped files (directories and unreadable folders are not files). */
 function fromScan(entry: IngestScanEntry): ScanEntry | null {
   if (entry.kind === 'file') return { path: entry.path, size: entry.size, mtimeMs: Math.floor(entry.mtimeMs) };
+  if (entry.kind === 'error' && entry.isDirectory) return { path: entry.path, size: 0, mtimeMs: 0, unreadableDirectory: true };
   if (entry.isDirectory) return null;
   if (entry.kind === 'skipped') {
     return { path: entry.path, size: entry.size ?? 0, mtimeMs: Math.floor(entry.mtimeMs ?? 0), skip: { code: entry.code, reason: entry.reason } };

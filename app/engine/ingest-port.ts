@@ -13,6 +13,8 @@ export interface ScanEntry {
   /** Whole milliseconds (floored), as the catalog compares them. */
   mtimeMs: number;
   skip?: { code: string; reason: string; failed?: boolean } | undefined;
+  /** A directory the scan could not read: what is indexed under it is kept as it is (not taken for deleted). */
+  unreadableDirectory?: boolean;
 }
 
 export interface ScanOptions {

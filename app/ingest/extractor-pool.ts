@@ -55,6 +55,8 @@ export interface ExtractRequest {
   kind?: FileKind;
   /** Cancels the job: removed from the queue, or its worker terminated (rejects with 'aborted'). */
   signal?: AbortSignal;
+  /** The file's size when the caller knows it (the scanner does): sizes the time budget without another stat. */
+  size?: number;
 }
 
 export interface PoolStats {
@@ -138,7 +140,7 @@ export class ExtractorPool {
   async extract(path: string, request: ExtractRequest = {}): Promise<Extraction> {
     if (this.closed) throw new IngestError('aborted', 'The extractor pool is closed.');
     if (request.signal?.aborted) throw new IngestError('aborted', `Extraction of ${path} was cancelled.`);
-    const size = await stat(path).then((s) => s.size, () => 0);
+    const size = request.size ?? (await stat(path).then((s) => s.size, () => 0));
     if (request.signal?.aborted) throw new IngestError('aborted', `Extraction of ${path} was cancelled.`);
     return new Promise<Extraction>((resolve, reject) => {
       const job: Job = { id: this.nextId++, path, size, resolve, reject, ...(request.kind ? { kind: request.kind } : {}) };

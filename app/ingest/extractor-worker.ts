@@ -15,7 +15,7 @@ const send = (message: FromExtractor) => port.postMessage(message);
 let chain: Promise<void> = Promise.resolve();
 port.on('message', (message: ToExtractor) => {
   if (message.type !== 'extract') return;
-  chain = chain.then(() => run(message));
+  chain = chain.then(() => run(message)).catch(() => {});
 });
 
 async function run(message: ToExtractor): Promise<void> {

@@ -86,9 +86,12 @@ export class FolderWatcher {
   private rootTimer: NodeJS.Timeout | null = null;
   private rootId: string | null = null;
   private realDirs = new Map<string, string>();
+  /** Directories whose rule files were read by the watch filter. */
+  private rulesRead = new Set<string>();
   private polling: boolean;
   private closed = false;
   private restarting: Promise<void> | null = null;
+  private pendingReady: (() => void) | null = null;
   /** ENOSPC/EMFILE errors seen (the count is in the warning). */
   private limitErrors = 0;
 
@@ -114,6 +117,7 @@ export class FolderWatcher {
     watcher.rootId = id;
     if (id === null) watcher.setStatus({ watching: 'off', available: false, warning: null });
     else await watcher.open();
+    while (watcher.restarting) await watcher.restarting;
     watcher.rootTimer = setInterval(() => void watcher.checkRoot(), watcher.options.rootCheckMs);
     watcher.rootTimer.unref();
     return watcher;
@@ -131,6 +135,7 @@ export class FolderWatcher {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.pendingReady?.();
     if (this.rootTimer) clearInterval(this.rootTimer);
     if (this.debounce) clearTimeout(this.debounce);
     await this.watcher?.close();
@@ -159,7 +164,12 @@ export class FolderWatcher {
     w.on('unlink', (p: string) => this.onEvent('unlink', p));
     w.on('unlinkDir', (p: string) => this.onUnlinkDir(p));
     w.on('error', (e: unknown) => this.onError(e as NodeJS.ErrnoException));
-    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+    // Resolved by 'ready', or by restart() when this watch is replaced first (ENOSPC during the initial crawl).
+    await new Promise<void>((resolve) => {
+      this.pendingReady = resolve;
+      w.once('ready', () => resolve());
+    });
+    this.pendingReady = null;
     if (this.watcher === w) this.setStatus({ watching: this.polling ? 'polling' : 'events', available: true, warning: this.current.warning });
   }
 
@@ -168,6 +178,7 @@ export class FolderWatcher {
     this.restarting = (async () => {
       const old = this.watcher;
       this.watcher = null;
+      this.pendingReady?.();
       await old?.close();
       if (!this.closed) await this.open();
     })().finally(() => {
@@ -196,6 +207,12 @@ export class FolderWatcher {
     if (stats.isDirectory()) {
       if (this.rules.check(rel, { isDirectory: true })) return true;
       if (existsSync(join(path, 'pyvenv.cfg')) || existsSync(join(path, '.noindex'))) return true;
+      // Its .gitignore/.ignore must be known before chokidar asks about its children (once per directory; a
+      // change to a rule file reloads it through onRulesChanged).
+      if (!this.rulesRead.has(rel)) {
+        this.rules.loadRulesInSync(rel);
+        this.rulesRead.add(rel);
+      }
       // A directory reached again through a link (a loop or a duplicate) is not watched twice.
       let real: string;
       try {
@@ -233,6 +250,7 @@ export class FolderWatcher {
     if (rel === '') return; // the folder itself: checkRoot decides
     this.removedDirs.add(path);
     this.rules.dropRulesUnder(rel);
+    for (const dir of this.rulesRead) if (dir === rel || dir.startsWith(`${rel}/`)) this.rulesRead.delete(dir);
     for (const [real, p] of this.realDirs) if (p === path || p.startsWith(path + sep)) this.realDirs.delete(real);
     this.schedule();
   }
@@ -326,6 +344,7 @@ export class FolderWatcher {
       // Back (remounted, recreated): the old watches are dead; watch again and rescan everything.
       this.rootId = id;
       this.rules.dropRulesUnder('');
+      this.rulesRead.clear();
       await this.rules.loadRulesIn('');
       await this.restart();
       this.rescan.add('');

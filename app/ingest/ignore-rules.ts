@@ -8,6 +8,7 @@
  * ripgrep does; within a file the last matching line wins, `!` re-includes, as in git) → for files: size cap →
  * supported type. Binary content is found later, when the file is read (IngestError 'binary').
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
@@ -124,6 +125,28 @@ export class FolderRules {
       let content: string | null = await readFile(join(abs, file), 'utf8').catch(() => null);
       if (file === '.gitignore' && key === '') {
         const exclude = await readFile(join(abs, '.git', 'info', 'exclude'), 'utf8').catch(() => null);
+        if (exclude !== null) content = content === null ? exclude : `${exclude}\n${content}`;
+      }
+      this.setRules(key, file, content);
+    }
+  }
+
+  /** `loadRulesIn`, synchronously: for chokidar's synchronous `ignored` filter, which meets each directory before its children. */
+  loadRulesInSync(dir: string): void {
+    if (!this.useIgnoreFiles) return;
+    const key = normalizeRel(dir);
+    const abs = key === '' ? this.root : join(this.root, ...key.split('/'));
+    const read = (path: string): string | null => {
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        return null;
+      }
+    };
+    for (const file of RULE_FILES) {
+      let content = read(join(abs, file));
+      if (file === '.gitignore' && key === '') {
+        const exclude = read(join(abs, '.git', 'info', 'exclude'));
         if (exclude !== null) content = content === null ? exclude : `${exclude}\n${content}`;
       }
       this.setRules(key, file, content);

@@ -34,6 +34,8 @@
  *   min(maxTokens, modelMaxTokens - reservedTokens) tokens as the given tokenize function counts them.
  * - Text files are indexed as decoded (Markdown as its source), so offsets and lines point into the file the
  *   user opens; `Extraction.encoding` records how it was decoded.
+ * - `Extraction.source` (from `extractFile` and the pool) is the size, mtime and SHA-256 of exactly the bytes that
+ *   were extracted: no second read is needed to hash a file or to notice it changed during extraction.
  */
 export { IngestError, isIngestError, fsErrorToIngestError, INGEST_ERROR_CODES, SKIP_CODES, type IngestErrorCode } from './ingest-error.js';
 export { fileKindOf, extensionOf, supportedExtensions, isTextKind, looksBinary, type FileKind } from './file-types.js';
@@ -73,3 +75,6 @@ export {
   type WatcherStatus,
 } from './folder-watcher.js';
 export { pairRenames, type FileSignature } from './rename-pairs.js';
+export { writeIngestCorpus, type IngestCorpus, type IngestCorpusOptions } from './bench/ingest-corpus.js';
+export { runIngestBenchmark, type IngestBenchmarkOptions, type IngestBenchmarkResult, type IngestPhaseResult } from './bench/ingest-benchmark.js';
+export { writeSimplePdf, type PdfWriterOptions } from './bench/pdf-writer.js';

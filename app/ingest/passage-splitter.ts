@@ -129,17 +129,31 @@ function boundaries(text: string, tokens: TokenSpan[]): Uint8Array {
   for (let b = 1; b < n; b++) {
     const prev = tokens[b - 1]!;
     const next = tokens[b]!;
-    const gap = text.slice(prev.end, next.start);
-    if (gap === '') {
+    if (prev.end >= next.start) {
       const left = text.charCodeAt(prev.end - 1);
       const right = text.charCodeAt(next.start);
       strength[b] = isWordUnit(left) && isWordUnit(right) ? INSIDE_WORD : WORD;
-      if (isSentenceEnd(text, prev) && !isWordUnit(right)) strength[b] = WORD;
       continue;
     }
-    if (/\n[ \t\r\f\v]*\n/.test(gap)) strength[b] = PARAGRAPH;
+    // Scan the gap once (no substring): newlines, and a blank line (two newlines with only spaces between).
+    let newlines = 0;
+    let blank = false;
+    let sawNewline = false;
+    for (let k = prev.end; k < next.start; k++) {
+      const c = text.charCodeAt(k);
+      if (c === 0x0a) {
+        sawNewline = true;
+        if (++newlines >= 2) {
+          blank = true;
+          break;
+        }
+      } else if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0c && c !== 0x0b) {
+        newlines = 0;
+      }
+    }
+    if (blank) strength[b] = PARAGRAPH;
     else if (isSentenceEnd(text, prev)) strength[b] = SENTENCE;
-    else if (gap.includes('\n')) strength[b] = LINE;
+    else if (sawNewline) strength[b] = LINE;
     else strength[b] = WORD;
   }
   return strength;

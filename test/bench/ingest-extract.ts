@@ -31,7 +31,8 @@ try {
   console.log(
     `ingest: ${result.markdown.filesPerSecond} Markdown files/s (${result.markdown.passages} passages), ` +
       `${result.pdf.pagesPerSecond} PDF pages/s (${result.pdf.pages} pages, ${result.pdf.passages} passages), ` +
-      `${result.workers} extractor worker(s), load ${result.loadAverage[0]}`,
+      `${result.workers} extractor worker(s), load ${result.loadAverage[0]}; per CPU-second: ` +
+      `${result.markdown.filesPerCpuSecond} files, ${result.pdf.pagesPerCpuSecond} pages`,
   );
 } finally {
   await rm(dir, { recursive: true, force: true });

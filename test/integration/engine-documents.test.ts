@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../../app/engine/index.js';
-import { writeSimplePdf } from '../../app/ingest/bench/pdf-writer.js';
+import { Engine, type Progress } from '../../app/engine/index.js';
+import { writeSimplePdf } from '../../app/ingest/index.js';
 import { FIXTURE_V6, readExpected, tempFolder, type Expected } from '../unit/encoder-helpers.js';
 
 describe('Engine search over indexed fixture documents', () => {
@@ -35,8 +35,21 @@ describe('Engine search over indexed fixture documents', () => {
     writeFileSync(join(docs, 'paper.pdf'), writeSimplePdf(pages));
     writeFileSync(join(docs, 'lines.txt'), Array.from({ length: 200 }, (_, i) => `row ${i + 1}: a line of notes about subject ${i % 17}`).join('\n'));
     engine = await Engine.open({ dataDir: join(root.path, 'data'), model: FIXTURE_V6, onnxCacheDir: cache.path, env: {}, indexing: 'sync' });
+    engine.on('progress', (progress) => progressEvents.push(progress));
     await engine.addFolder({ path: docs });
     await engine.whenIdle();
+  });
+
+  const progressEvents: Progress[] = [];
+
+  it('reports progress: scanning, indexing with counts and rate, then idle', () => {
+    const phases = new Set(progressEvents.map((p) => p.phase));
+    assert.ok(phases.has('scanning') && phases.has('indexing') && phases.has('idle'), [...phases].join(','));
+    const last = progressEvents.filter((p) => p.phase === 'indexing').at(-1)!;
+    assert.equal(last.done, 12);
+    assert.equal(last.indexed, 12);
+    assert.equal(last.queued, 0);
+    assert.equal(progressEvents.at(-1)!.phase, 'idle');
   });
 
   after(async () => {

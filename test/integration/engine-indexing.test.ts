@@ -151,6 +151,18 @@ describe('Engine indexing real folders', () => {
     assert.equal(hits[0]?.file.status, 'unavailable');
   });
 
+  it('pauses indexing (changes stay queued) and resumes it', async () => {
+    const paused = await engine.pauseIndexing({});
+    assert.equal(paused.phase, 'paused');
+    const path = join(b, 'queued.txt');
+    writeFileSync(path, 'Queued while paused.\n');
+    await waitFor('queued.txt pending', async () => (await file(path))?.status === 'pending');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal((await file(path))?.status, 'pending');
+    await engine.resumeIndexing({});
+    await waitFor('queued.txt indexed after resume', async () => (await file(path))?.status === 'indexed');
+  });
+
   it('catches up at start with changes made while nothing was running', async () => {
     await engine.close();
     writeFileSync(join(b, 'ink.txt'), 'Copic ink is alcohol-based. Keep it away from sunlight.\n');

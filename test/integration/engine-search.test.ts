@@ -23,7 +23,7 @@ describe('Engine search over indexed fixture passages', () => {
     data = await tempFolder('engine-data-');
     cache = await tempFolder('engine-onnx-');
     await makeFixtureDataDir(data.path, cache.path);
-    engine = await Engine.open({ dataDir: data.path, model: FIXTURE_V6, onnxCacheDir: cache.path, env: {} });
+    engine = await Engine.open({ dataDir: data.path, model: FIXTURE_V6, onnxCacheDir: cache.path, env: {}, indexing: 'off' });
   });
 
   after(async () => {

@@ -1,7 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractFile, extractBytes } from '../../app/ingest/extract/extract-file.js';
@@ -101,6 +102,9 @@ describe('extractFile on real files', () => {
     await writeFile(at('utf16.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('UTF-16 text ✓', 'utf16le')]));
     const u = await extractFile(at('utf16.txt'));
     assert.deepEqual([u.text, u.encoding], ['UTF-16 text ✓', 'utf-16le']);
+    assert.equal(u.source?.size, 2 + 'UTF-16 text ✓'.length * 2);
+    assert.equal(u.source?.sha256, createHash('sha256').update(await readFile(at('utf16.txt'))).digest('hex'));
+    assert.ok(u.source!.mtimeMs > 0);
     await writeFile(at('bad-utf8.md'), Buffer.concat([Buffer.from('# Tïtle ✓\n'), Buffer.from([0xc3, 0x28]), Buffer.from(' ok é ✓')]));
     const b = await extractFile(at('bad-utf8.md'));
     assert.equal(b.encoding, 'utf-8');
@@ -130,5 +134,19 @@ describe('extractFile on real files', () => {
     const e = await extractFile(at(name));
     assert.equal(e.sections[0]!.heading, 'Überschrift');
     assert.equal((await extractBytes(Buffer.from('<p>x</p>'), 'html')).text, 'x');
+  });
+});
+
+describe('zip guard limits', () => {
+  it('refuses too many entries and too much declared data, before inflating anything', async () => {
+    const { inspectZip, DEFAULT_ZIP_LIMITS } = await import('../../app/ingest/extract/zip-guard.js');
+    const many = makeZip(Array.from({ length: 30 }, (_, i) => ({ name: `f${i}.xml`, data: '<a/>' })));
+    await rejectsWith(inspectZip(many, { limits: { ...DEFAULT_ZIP_LIMITS, maxEntries: 20 } }), 'archive-bomb', /more than 20 entries/);
+    const wide = makeZip([{ name: 'a.bin', data: Buffer.alloc(1000) }, { name: 'b.bin', data: Buffer.alloc(1000) }]);
+    await rejectsWith(inspectZip(wide, { limits: { ...DEFAULT_ZIP_LIMITS, maxTotalBytes: 1500 } }), 'archive-bomb', /declares more than/);
+    const text = makeZip([{ name: 'a.xml', data: 'x'.repeat(1000) }, { name: 'b.xml', data: 'y'.repeat(1000) }]);
+    await rejectsWith(inspectZip(text, { limits: { ...DEFAULT_ZIP_LIMITS, maxTextBytes: 1500 } }), 'archive-bomb', /text parts declare more than/);
+    const ok = await inspectZip(text, { keep: (n) => n === 'b.xml' });
+    assert.deepEqual([ok.names, [...ok.kept.keys()], ok.kept.get('b.xml')!.length], [['a.xml', 'b.xml'], ['b.xml'], 1000]);
   });
 });

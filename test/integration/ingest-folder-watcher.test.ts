@@ -82,6 +82,9 @@ describe('FolderWatcher (real fs events)', () => {
       w.reset();
       await rm(join(w.root, 'new.md'));
       await waitFor('delete', () => w.all().removed.includes('new.md'));
+      const odd = `it's "quoted" 📄 заметка 日本.md`;
+      await writeFile(join(w.root, odd), 'x');
+      await waitFor('odd name', () => w.all().added.includes(odd));
       await writeFile(join(w.root, 'big.md'), 'x'.repeat(2000));
       await waitFor('too large', () => w.all().skipped.includes('big.md:too-large'));
     } finally {
@@ -89,12 +92,13 @@ describe('FolderWatcher (real fs events)', () => {
     }
   });
 
-  it('never watches skipped folders (node_modules, .git, gitignored) nor follows a symlink loop; a .gitignore change asks for a rescan', async () => {
+  it('never watches skipped folders (node_modules, .git, gitignored at any depth) nor follows a symlink loop; a .gitignore change asks for a rescan', async () => {
     const w = await watched('rules', async (root) => {
       await mkdir(join(root, 'node_modules', 'pkg'), { recursive: true });
       await mkdir(join(root, '.git'), { recursive: true });
       await mkdir(join(root, 'docs', 'deep'), { recursive: true });
       await writeFile(join(root, '.gitignore'), 'ignored/\n');
+      await writeFile(join(root, 'docs', 'deep', '.gitignore'), 'secret.md\n');
       await mkdir(join(root, 'ignored'));
       await symlink('..', join(root, 'docs', 'loop'));
     });
@@ -102,9 +106,10 @@ describe('FolderWatcher (real fs events)', () => {
       assert.deepEqual(w.watcher.watchedDirectories(), ['', 'docs', 'docs/deep']);
       await writeFile(join(w.root, 'node_modules', 'pkg', 'x.md'), 'x');
       await writeFile(join(w.root, 'ignored', 'x.md'), 'x');
+      await writeFile(join(w.root, 'docs', 'deep', 'secret.md'), 'x');
       await writeFile(join(w.root, 'docs', 'deep', 'seen.md'), 'x');
       await waitFor('seen.md', () => w.all().added.includes('docs/deep/seen.md'));
-      assert.deepEqual(w.all().added, ['docs/deep/seen.md'], 'nothing from node_modules, ignored/ or through the loop');
+      assert.deepEqual(w.all().added, ['docs/deep/seen.md'], 'nothing from node_modules, ignored/, a nested .gitignore or through the loop');
       w.reset();
       await writeFile(join(w.root, '.gitignore'), 'docs/\n');
       await waitFor('rescan', () => w.all().rescan.includes(''));

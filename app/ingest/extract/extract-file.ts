@@ -4,6 +4,7 @@
  * every bad input. The extractor pool runs this inside worker threads with time and memory budgets; call it
  * directly only for trusted, small inputs (tests, tools).
  */
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { decodeText } from '../decode-text.js';
@@ -36,8 +37,10 @@ export const DEFAULT_MAX_TEXT_CHARS = 32 * 1024 * 1024;
 export async function extractFile(path: string, options: ExtractOptions = {}): Promise<Extraction> {
   const kind = options.kind ?? fileKindOf(path);
   if (kind === null) throw new IngestError('unsupported-type', `${path} is not of a supported type.`);
-  const bytes = await readCapped(path, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-  return extractBytes(bytes, kind, options);
+  const { bytes, size, mtimeMs } = await readCapped(path, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const extraction = await extractBytes(bytes, kind, options);
+  return { ...extraction, source: { size, mtimeMs, sha256 } };
 }
 
 /** Extraction from bytes already read (the worker gets paths, tests may pass bytes). */
@@ -81,7 +84,7 @@ export async function extractBytes(bytes: Buffer, kind: FileKind, options: Extra
  * Reads a regular file whole, refusing anything else. Opened with O_NONBLOCK so a FIFO in place of a file cannot
  * block the reader; the type and size are checked on the open handle, so a swap between check and read is seen.
  */
-async function readCapped(path: string, maxBytes: number): Promise<Buffer> {
+async function readCapped(path: string, maxBytes: number): Promise<{ bytes: Buffer; size: number; mtimeMs: number }> {
   let handle;
   try {
     const before = await stat(path);
@@ -102,7 +105,7 @@ async function readCapped(path: string, maxBytes: number): Promise<Buffer> {
       length += bytesRead;
     }
     if (length > maxBytes) throw new IngestError('too-large', `The file grew past the size cap of ${formatBytes(maxBytes)} while it was read.`);
-    return buffer.subarray(0, length);
+    return { bytes: buffer.subarray(0, length), size: length, mtimeMs: info.mtimeMs };
   } catch (error) {
     throw fsErrorToIngestError(error, path);
   } finally {

@@ -24,6 +24,12 @@ export interface Extraction {
   pageCount?: number;
   /** Things the user may want to know that did not stop extraction (invalid bytes replaced, converter messages). */
   warnings: string[];
+  /**
+   * The bytes this was extracted from, as read (set by `extractFile` and the pool; absent from `extractBytes`):
+   * size and modification time from the open file handle, SHA-256 of exactly those bytes — so a change during
+   * the read shows up at the next scan, and a renamed file can be paired with its old entry without re-reading.
+   */
+  source?: { size: number; mtimeMs: number; sha256: string };
 }
 
 /** The whole text as one section (plain text and code: paragraphs are found by the splitter). */

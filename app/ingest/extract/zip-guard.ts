@@ -7,6 +7,7 @@
  */
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
+import { formatBytes } from '../ignore-rules.js';
 import { IngestError } from '../ingest-error.js';
 
 export interface ZipLimits {
@@ -106,7 +107,7 @@ function inflate(zip: ZipFile, entry: Entry): Promise<Buffer> {
         chunks.push(chunk);
       });
       stream.on('error', (e: Error) =>
-        reject(/bytes|size/i.test(e.message) ? new IngestError('archive-bomb', `Refused: ${entry.fileName} does not inflate to the size it declares (${e.message}).`, { cause: e }) : corrupt(e)),
+        reject(/too many bytes/i.test(e.message) ? new IngestError('archive-bomb', `Refused: ${entry.fileName} does not inflate to the size it declares (${e.message}).`, { cause: e }) : corrupt(e)),
       );
       stream.on('end', () => resolve(Buffer.concat(chunks, length)));
     });
@@ -118,5 +119,5 @@ function corrupt(error: Error): IngestError {
 }
 
 function mib(n: number): string {
-  return `${Math.round(n / 1024 / 1024)} MiB`;
+  return formatBytes(n);
 }
