@@ -3,6 +3,7 @@
  * bounds; hidden (not destroyed) when closed while the tray keeps the app running, and shown focused on the
  * search box by the hotkey, the tray or a second launch.
  */
+import { eventChannel } from '../app/api/ipc-channels.js';
 import type { BrowserWindowLike, Rectangle } from './electron-boundary.js';
 import { APP_START_URL } from './protocol.js';
 import { SECURE_WEB_PREFERENCES } from './security.js';
@@ -62,5 +63,5 @@ export function showAndFocusSearch(window: BrowserWindowLike): void {
   if (window.isMinimized()) window.restore();
   window.show();
   window.focus();
-  window.webContents.send('app:focus-search');
+  window.webContents.send(eventChannel('focusSearch'), null);
 }

@@ -141,6 +141,12 @@ export class EngineHost {
         this.firstReady?.resolve();
         this.firstReady = null;
         for (const pending of this.waiting.splice(0)) this.send(pending);
+        // After a restart the page's view of the engine (model, progress) is stale: push a fresh status.
+        if (this.restarts > 0) {
+          void this.call('status', {}).then((reply) => {
+            if (reply.ok) for (const listener of this.listeners) listener('status', reply.result);
+          });
+        }
         return;
       }
       case 'open-failed': {

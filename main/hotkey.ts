@@ -5,8 +5,6 @@
  */
 import type { GlobalShortcutLike } from './electron-boundary.js';
 
-export const DEFAULT_HOTKEY = 'CommandOrControl+Shift+Space';
-
 export class Hotkey {
   private current: string | null = null;
   constructor(

@@ -26,6 +26,7 @@ const here = dirname(fileURLToPath(import.meta.url)); // dist/main
 const appRoot = app.getAppPath();
 const rendererDir = join(appRoot, 'dist', 'renderer');
 const icon = join(appRoot, 'resources', 'icon.png');
+const trayIcon = join(appRoot, 'resources', 'tray-icon.png');
 const hidden = process.argv.includes('--hidden');
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME_PRIVILEGES.scheme, privileges: { ...APP_SCHEME_PRIVILEGES.privileges } }]);
@@ -75,6 +76,7 @@ async function start(): Promise<void> {
     window: () => window as unknown as BrowserWindowLike | undefined,
     version: app.getVersion(),
     onSettings: applySettings,
+    applyHotkey: (accelerator) => hotkey.set(accelerator),
     onInternalError: (method, error) => console.error(`internal error in ${method}:`, error),
   });
   registerIpcHandlers(ipcMain as never, dispatch);
@@ -97,7 +99,7 @@ async function start(): Promise<void> {
     }
   });
 
-  const tray = new AppTray(new Tray(icon), Menu as never, {
+  const tray = new AppTray(new Tray(trayIcon), Menu as never, {
     show: showWindow,
     pause: () => void engine.pauseIndexing({}).catch(() => undefined),
     resume: () => void engine.resumeIndexing({}).catch(() => undefined),

@@ -117,12 +117,13 @@ export type ShellMethodName = Exclude<MethodName, EngineMethodName>;
 export const ENGINE_METHOD_NAMES = METHOD_NAMES.filter((name) => methods[name].host === 'engine') as EngineMethodName[];
 export const SHELL_METHOD_NAMES = METHOD_NAMES.filter((name) => methods[name].host === 'shell') as ShellMethodName[];
 
-/** Events pushed from the engine to every front end. */
+/** Events pushed to every front end: by the engine, except `focusSearch`, which the desktop shell sends. */
 export const events = {
   progress: { summary: 'Indexing progress (phase, queue, rates, ETA).', payload: returns<Progress>() },
   download: { summary: 'Model download progress.', payload: returns<DownloadProgress>() },
   folders: { summary: 'The folder list or a folder\'s counts changed.', payload: returns<FolderEntry[]>() },
   status: { summary: 'The engine status changed (model loaded, provider, staleness).', payload: returns<EngineStatus>() },
+  focusSearch: { summary: 'The desktop shell asks the page to show and focus its search box (global hotkey, tray, menu, second launch); never sent by the engine or serve mode.', payload: returns<null>() },
 } as const;
 
 export type Events = typeof events;

@@ -29,6 +29,7 @@ export const commands: Record<string, CommandEntry> = {
   'install-cuda': { summary: 'download the CUDA provider for NVIDIA GPUs (Linux x64) into a writable pack and check it', load: () => import('./install-cuda-command.js').then((m) => m.installCudaCommand) },
   'providers': { summary: 'show the onnxruntime version, execution providers and the CUDA pack on this machine', load: () => import('./providers-command.js').then((m) => m.providersCommand) },
   'search': { summary: 'search the index: ranked passages with scores and matching terms', load: () => import('./search-command.js').then((m) => m.searchCommand) },
+  'serve': { summary: 'serve the app and its API on 127.0.0.1 (one URL with a token) and keep the folders indexed', load: () => import('./serve-command.js').then((m) => m.serveCommand) },
   'status': { summary: 'show the model and the execution provider and precision the encoder uses here, and why', load: () => import('./status-command.js').then((m) => m.statusCommand) },
   'tokenize': { summary: 'tokenize JSON Lines strings from stdin into ids, tokens and offsets', load: () => import('./tokenize-command.js').then((m) => m.tokenizeCommand) },
   'watch': { summary: 'index the watched folders, then keep the index in sync until interrupted', load: () => import('./watch-command.js').then((m) => m.watchCommand) },

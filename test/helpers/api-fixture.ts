@@ -64,7 +64,8 @@ export async function createApiFixture(): Promise<ApiFixture> {
     files,
     expected,
     onnxCacheDir: cacheDir,
-    openEngine: () => Engine.open({ dataDir, model: FIXTURE_V6, onnxCacheDir: cacheDir, env: {} }),
+    // Indexing off: these tests are about the API, and the rows above stand for files already indexed.
+    openEngine: () => Engine.open({ dataDir, model: FIXTURE_V6, onnxCacheDir: cacheDir, env: {}, indexing: 'off' }),
     dispose: () => rm(root, { recursive: true, force: true }),
   };
 }

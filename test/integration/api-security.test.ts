@@ -179,7 +179,7 @@ describe('serve mode security', () => {
     assert.equal(search.params.type, 'object');
     assert.equal(search.params.additionalProperties, false);
     assert.ok('query' in search.params.properties!);
-    assert.deepEqual(listing.result.events.map((e) => e.name).sort(), ['download', 'folders', 'progress', 'status']);
+    assert.deepEqual(listing.result.events.map((e) => e.name).sort(), ['download', 'focusSearch', 'folders', 'progress', 'status']);
   });
 
   it('answers calls with { ok } bodies and 4xx statuses for the caller\'s errors', async () => {
