@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { SAMPLE_TEXTS, writeSampleDocuments } from '../helpers/sample-documents.js';
+import { PEFT_REPO, startHubServer } from '../helpers/hub-server.js';
 import {
   axeViolations, browserMissing, ensureRendererBuilt, launchBrowser, openPage, screenshots, startServe, tempDir,
   type ServeHandle,
@@ -290,6 +291,43 @@ describe('first-run screen when the model cannot be fetched (offline, not cached
     } finally {
       await browser.close();
       await serve.close();
+      await work.dispose();
+    }
+  });
+});
+
+describe('first-run screen while the model downloads (loopback Hub)', { skip: missing ?? false }, () => {
+  it('shows bytes, rate and ETA while downloading, gets past a stalled transfer, then searches', async () => {
+    ensureRendererBuilt();
+    const work = await tempDir('splade-e2e-download-');
+    const hub = await startHubServer();
+    // The first transfer of the weights stalls after 64 KiB, long enough to see the progress; the download then
+    // times out (HF_HUB_DOWNLOAD_TIMEOUT) and is resumed.
+    hub.faults.stallAfterBytes = { file: 'model.safetensors', bytes: 65_536, times: 1 };
+    const env = { HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: join(work.path, 'hub'), HF_HOME: join(work.path, 'home'), HF_HUB_DOWNLOAD_TIMEOUT: '4' };
+    const serve = await startServe({ dataDir: join(work.path, 'data'), model: PEFT_REPO, env, onnxCacheDir: join(work.path, 'onnx'), indexing: 'off' });
+    const browser = await launchBrowser();
+    try {
+      const { page, problems } = await openPage(browser, serve.server.url);
+      await page.getByRole('heading', { name: 'The model is not downloaded yet' }).waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Download the model' }).click();
+      await page.getByRole('heading', { name: 'Downloading the model' }).waitFor();
+      await page.getByText(/KB.* · .*\/s · ETA /).waitFor();
+      await screenshots(page, 'model-download');
+      // The stalled transfer times out; the download either resumes by itself or fails, and then the screen's
+      // retry resumes it. Either way it ends with the search box.
+      const box = page.getByRole('searchbox', { name: 'Search' });
+      const failed = page.getByRole('heading', { name: 'The model could not be loaded' });
+      await box.or(failed).waitFor({ timeout: 60_000 });
+      if (await failed.isVisible()) {
+        await page.getByRole('button', { name: 'Try the download again' }).click();
+        await box.waitFor({ timeout: 60_000 });
+      }
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+      await serve.close();
+      await hub.close();
       await work.dispose();
     }
   });

@@ -13,7 +13,9 @@ export function FirstRun() {
   const [error, setError] = useState<string | null>(null);
   if (!status) return null;
   const model = status.model;
-  const failed = download?.error ?? model.error;
+  // 'missing' is not a failure: the model was never fetched; its error says where it was looked for.
+  const failed = download?.error ?? (model.state === 'missing' ? null : model.error);
+  const missingWhy = model.state === 'missing' && !failed ? model.error : null;
   const downloading = model.state === 'downloading' || (download !== null && !download.done && !download.error);
 
   const retry = async () => {
@@ -59,6 +61,7 @@ export function FirstRun() {
           <h2 id="first-run-title">{failed ? 'The model could not be loaded' : 'The model is not downloaded yet'}</h2>
           <p>Search needs the SPLADE model <code>{model.name}</code>{failed ? ':' : ', which is fetched once from Hugging Face.'}</p>
           {failed && <p className="error-text" role="alert">{failed.message} <span className="muted">({failed.code})</span></p>}
+          {missingWhy && <p className="muted small">{missingWhy.message}</p>}
           <ul className="what-to-do">
             <li>Connected to the internet? <button type="button" onClick={() => void retry()}>{failed ? 'Try the download again' : 'Download the model'}</button></li>
             <li>Offline? Run <code>splade-search download</code> on a machine with access and copy the Hugging Face cache (<code>~/.cache/huggingface/hub</code>) here, or use a model folder you already have:</li>
