@@ -1,0 +1,133 @@
+/**
+ * One result in detail: the query x passage contributions that sum to its score, the passage's full expansion, the
+ * text around it, and the actions (open at page/line, reveal in folder, more like this).
+ */
+import { useEffect, useState } from 'react';
+import type { Expansion, FilePassagesResponse, SearchHit, TermWeight } from '../../../app/engine/engine-types.js';
+import type { MarkTerm } from '../lib/highlight-segments.js';
+import { useEngine } from '../hooks/engine-context.js';
+import { useFileActions } from '../hooks/file-actions.js';
+import { formatDate, formatLocation, formatWeight } from '../lib/format.js';
+import { errorText } from '../lib/error-text.js';
+import { HighlightedText } from './highlighted-text.js';
+import { TermBars, TermLegend } from './term-bars.js';
+
+/** Rows of the contributions table shown at first (a hit can share hundreds of terms with the query). */
+const TOP_TERMS = 30;
+
+export function DetailView({ hit, queryTerms, marks, onMoreLikeThis }: {
+  hit: SearchHit;
+  queryTerms: readonly TermWeight[];
+  marks: ReadonlyMap<number, MarkTerm>;
+  onMoreLikeThis: () => void;
+}) {
+  const { api, host } = useEngine();
+  const actions = useFileActions();
+  const [expansion, setExpansion] = useState<Expansion | null>(null);
+  const [expansionError, setExpansionError] = useState<string | null>(null);
+  const [file, setFile] = useState<FilePassagesResponse | null>(null);
+  const [allTerms, setAllTerms] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    setExpansion(null);
+    setExpansionError(null);
+    api.explain({ text: hit.passage.text, topK: 64 }).then(
+      (r) => live && setExpansion(r.document),
+      (e) => live && setExpansionError(errorText(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, hit.passage.id, hit.passage.text]);
+
+  useEffect(() => {
+    let live = true;
+    if (file?.file.path !== hit.file.path) setFile(null);
+    api.filePassages({ path: hit.file.path }).then((r) => live && setFile(r), () => live && setFile(null));
+    return () => {
+      live = false;
+    };
+  }, [api, hit.file.path]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const sum = hit.terms.reduce((s, t) => s + t.contribution, 0);
+  const maxContribution = Math.max(1e-9, ...hit.terms.map((t) => t.contribution));
+  const own = new Set(queryTerms.filter((t) => t.inText).map((t) => t.id));
+  const ordinal = hit.passage.ordinal;
+  const before = file?.passages.find((p) => p.ordinal === ordinal - 1);
+  const after = file?.passages.find((p) => p.ordinal === ordinal + 1);
+
+  return (
+    <article className="detail" aria-labelledby="detail-title">
+      <header className="detail-head">
+        <h2 id="detail-title">{hit.file.name}</h2>
+        <p className="path" title={hit.file.path}>{hit.file.path}</p>
+        <p className="result-meta">
+          <span>{formatDate(hit.file.mtimeMs)}</span>
+          <span>{formatLocation(hit.passage)}</span>
+          <span>score <strong>{formatWeight(hit.score)}</strong></span>
+        </p>
+        <div className="actions">
+          <button type="button" onClick={() => void actions.open(hit.file.path, hit.passage.page, hit.passage.line)} disabled={host?.canOpenFiles === false} title="Enter">
+            Open{hit.passage.page !== null ? ` at page ${hit.passage.page}` : hit.passage.line !== null ? ` at line ${hit.passage.line}` : ''}
+          </button>
+          <button type="button" onClick={() => void actions.reveal(hit.file.path)} disabled={host?.canOpenFiles === false} title="Ctrl+Enter">Reveal in folder</button>
+          <button type="button" onClick={onMoreLikeThis}>More like this</button>
+        </div>
+      </header>
+
+      <section aria-labelledby="why-title">
+        <h3 id="why-title">Why it matched</h3>
+        <p className="muted small">Each shared term adds query weight × passage weight; together they make the score.</p>
+        <table className="contributions" aria-label="Contributions">
+          <thead>
+            <tr><th scope="col">term</th><th scope="col">query</th><th scope="col">passage</th><th scope="col">adds</th><th scope="col"><span className="visually-hidden">share</span></th></tr>
+          </thead>
+          <tbody>
+            {(allTerms ? hit.terms : hit.terms.slice(0, TOP_TERMS)).map((t) => (
+              <tr key={t.id} className={own.has(t.id) ? 'in-text' : 'expanded'}>
+                <td className="term-name">{t.term}{!t.inText && <span className="tag" title="not in the passage's text: added by the model">exp</span>}</td>
+                <td>{formatWeight(t.queryWeight)}</td>
+                <td>{formatWeight(t.passageWeight)}</td>
+                <td>{formatWeight(t.contribution)}</td>
+                <td className="bar-cell" aria-hidden="true"><span className="bar-track"><span className="bar" style={{ width: `${Math.max(1, (t.contribution / maxContribution) * 100)}%` }} /></span></td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr><th scope="row" colSpan={3}>sum of all {hit.terms.length} terms = score</th><td><strong>{formatWeight(sum)}</strong></td><td /></tr>
+          </tfoot>
+        </table>
+        {hit.terms.length > TOP_TERMS && (
+          <button type="button" className="link" aria-expanded={allTerms} onClick={() => setAllTerms(!allTerms)}>
+            {allTerms ? `Show the top ${TOP_TERMS} terms` : `Show all ${hit.terms.length} terms`}
+          </button>
+        )}
+      </section>
+
+      <section aria-labelledby="context-title">
+        <h3 id="context-title">In context</h3>
+        <div className="context">
+          {before && <p className="passage-text faded">{before.text}</p>}
+          <HighlightedText className="passage-text current" text={hit.passage.text} highlights={hit.highlights} terms={marks} />
+          {after && <p className="passage-text faded">{after.text}</p>}
+        </div>
+      </section>
+
+      <section aria-labelledby="expansion-title">
+        <h3 id="expansion-title">The passage's expansion</h3>
+        {expansion ? (
+          <>
+            <p className="muted small">{expansion.activeDims} non-zero terms{expansion.truncated ? ' (text truncated to the model maximum)' : ''}; the top {Math.min(64, expansion.terms.length)}:</p>
+            <TermBars terms={expansion.terms} label="Passage expansion" />
+            <TermLegend />
+          </>
+        ) : expansionError ? (
+          <p className="error-text">Could not compute the expansion: {expansionError}</p>
+        ) : (
+          <p className="muted small">Computing the expansion…</p>
+        )}
+      </section>
+    </article>
+  );
+}

@@ -1,0 +1,348 @@
+/**
+ * The search screen: the search box (searches as you type, debounced, stale answers dropped), filter controls, the
+ * query's own expansion, the ranked passages, and the selected passage's detail. Keyboard first: the box has focus
+ * at start, arrows move through results while typing, Enter opens, Ctrl/Cmd+Enter reveals, Esc clears.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { SearchHit, SearchResponse } from '../../../app/engine/engine-types.js';
+import { useEngine } from '../hooks/engine-context.js';
+import { Debouncer } from '../lib/debounce.js';
+import { Coalescer, LatestWins } from '../lib/latest-wins.js';
+import { describeQuery, NO_FILTERS, searchRequestFor, filtersFrom, type FilterState } from '../lib/search-request.js';
+import { markTermsFor } from '../lib/highlight-segments.js';
+import { displayFolder, formatDate, formatLocation, formatWeight } from '../lib/format.js';
+import { moveSelection, NAV_KEYS, type NavKey } from '../lib/list-navigation.js';
+import { errorText } from '../lib/error-text.js';
+import { HighlightedText } from './highlighted-text.js';
+import { TermBars, TermLegend } from './term-bars.js';
+import { StateMessage } from './state-message.js';
+import { DetailView } from './detail-view.js';
+import { useFileActions } from '../hooks/file-actions.js';
+
+/** Quiet time before a keystroke searches: short, so that results follow typing; stale answers are dropped anyway. */
+const DEBOUNCE_MS = 40;
+
+const FILE_TYPES = ['pdf', 'docx', 'md', 'txt', 'html'];
+
+/** What the result list shows: a typed query, or passages like one passage ("more like this"). */
+export type SearchMode = { kind: 'query' } | { kind: 'similar'; passageId: number; label: string };
+
+declare global {
+  interface Window {
+    /** Set after each result list is painted: which query and when (performance.now()), for the speed measurement. */
+    __spladeResultsPainted?: { query: string; at: number; receivedAt: number; hits: number };
+  }
+}
+
+export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMode: (m: SearchMode) => void; active: boolean }) {
+  const { api, folders, status } = useEngine();
+  const actions = useFileActions();
+  const [query, setQuery] = useState('');
+  const [filters, setFilters] = useState<FilterState>(NO_FILTERS);
+  const [response, setResponse] = useState<SearchResponse | null>(null);
+  const [answeredQuery, setAnsweredQuery] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [selected, setSelected] = useState(-1);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
+  const debouncer = useMemo(() => new Debouncer(DEBOUNCE_MS), []);
+  const latest = useMemo(() => new LatestWins(), []);
+  const receivedAt = useRef(0);
+
+  const run = useCallback(async (q: string, f: FilterState, m: SearchMode) => {
+    if (m.kind === 'similar') {
+      setLoading(true);
+      const outcome = await latest.run(() => api.moreLikeThis({ passageId: m.passageId, k: 50, filters: filtersFrom(f) }));
+      if (outcome.stale) return;
+      receivedAt.current = performance.now();
+      setLoading(false);
+      setError(null);
+      setResponse(outcome.value);
+      setAnsweredQuery(`similar:${m.passageId}`);
+      setSelected(outcome.value.hits.length > 0 ? 0 : -1);
+      return;
+    }
+    const request = searchRequestFor(q, f);
+    if (!request) {
+      latest.cancel();
+      setLoading(false);
+      setResponse(null);
+      setError(null);
+      setSelected(-1);
+      setAnsweredQuery(q);
+      return;
+    }
+    setLoading(true);
+    try {
+      const outcome = await latest.run(() => api.search(request));
+      if (outcome.stale) return;
+      receivedAt.current = performance.now();
+      setResponse(outcome.value);
+      setAnsweredQuery(q);
+      setError(null);
+      setSelected(outcome.value.hits.length > 0 ? 0 : -1);
+    } catch (e) {
+      setError(errorText(e));
+      setResponse(null);
+      setAnsweredQuery(q);
+    }
+    setLoading(false);
+  }, [api, latest]);
+
+  // One search in flight at a time; calls made meanwhile make its answer stale and only the newest runs next.
+  const runRef = useRef(run);
+  runRef.current = run;
+  const coalescer = useMemo(
+    () => new Coalescer<[string, FilterState, SearchMode]>(([q, f, m]) => runRef.current(q, f, m), () => latest.cancel()),
+    [latest],
+  );
+
+  // Search as you type; a filter change or a mode change searches at once.
+  useEffect(() => {
+    debouncer.call(() => coalescer.push([query, filters, mode]));
+  }, [query]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    debouncer.cancel();
+    coalescer.push([query, filters, mode]);
+  }, [filters, mode]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => () => debouncer.cancel(), [debouncer]);
+
+  // Focus the search box at start and whenever this screen is shown again.
+  useEffect(() => {
+    if (active) inputRef.current?.focus();
+  }, [active]);
+
+  // The paint marker for the speed measurement: set once the new results are on screen.
+  useEffect(() => {
+    if (!response) return;
+    const hits = response.hits.length;
+    const q = answeredQuery;
+    const frame = requestAnimationFrame(() => {
+      setTimeout(() => {
+        window.__spladeResultsPainted = { query: q, at: performance.now(), receivedAt: receivedAt.current, hits };
+        document.documentElement.dataset.resultsFor = q;
+      }, 0);
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [response, answeredQuery]);
+
+  const hits = response?.hits ?? [];
+  const marks = useMemo(() => new Map<SearchHit, ReturnType<typeof markTermsFor>>(), [response]);
+  const marksFor = (hit: SearchHit) => {
+    let m = marks.get(hit);
+    if (!m) {
+      m = markTermsFor(hit.terms, response?.queryTerms ?? []);
+      marks.set(hit, m);
+    }
+    return m;
+  };
+
+  const virtualizer = useVirtualizer({
+    count: hits.length,
+    getScrollElement: () => listRef.current,
+    estimateSize: () => 132,
+    overscan: 6,
+  });
+
+  useEffect(() => {
+    if (selected >= 0) virtualizer.scrollToIndex(selected, { align: 'auto' });
+  }, [selected, virtualizer]);
+
+  const current = selected >= 0 ? hits[selected] : undefined;
+
+  const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
+    if (NAV_KEYS.includes(event.key) && !(event.key === 'Home' || event.key === 'End')) {
+      event.preventDefault();
+      setSelected((s) => moveSelection(s, event.key as NavKey, hits.length));
+    } else if (event.key === 'Enter') {
+      event.preventDefault();
+      if (debouncer.waiting) {
+        debouncer.flush();
+        return;
+      }
+      if (!current) return;
+      if (event.ctrlKey || event.metaKey) void actions.reveal(current.file.path);
+      else void actions.open(current.file.path, current.passage.page, current.passage.line);
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      if (mode.kind === 'similar') setMode({ kind: 'query' });
+      setQuery('');
+      inputRef.current?.focus();
+    }
+  };
+
+  const chips = describeQuery(query);
+  const modelReady = status?.model.state === 'ready';
+  const indexed = status ? status.index.passages : null;
+
+  return (
+    <div className="search-view">
+      <div className="search-bar" role="search">
+        <input
+          ref={inputRef}
+          type="search"
+          className="search-input"
+          aria-label="Search"
+          placeholder='Search your documents — "exact phrase", -word, path:, ext:, after:, before:'
+          value={query}
+          onChange={(e) => {
+            if (mode.kind === 'similar') setMode({ kind: 'query' });
+            setQuery(e.target.value);
+          }}
+          onKeyDown={onKeyDown}
+          aria-controls="results"
+          aria-activedescendant={current ? `result-${selected}` : undefined}
+          autoComplete="off"
+          spellCheck={false}
+        />
+        {loading && <span className="spinner small" role="status" aria-label="Searching" />}
+      </div>
+      {chips.length > 0 && (
+        <ul className="chips" aria-label="Query understood as">
+          {chips.map((c, i) => <li key={i} className={`chip chip-${c.kind}`}>{c.label}</li>)}
+        </ul>
+      )}
+      <FilterBar filters={filters} setFilters={setFilters} folders={folders?.map((f) => f.path) ?? []} />
+      {mode.kind === 'similar' && (
+        <p className="mode-note">
+          Passages like <strong>{mode.label}</strong>{' '}
+          <button type="button" className="link" onClick={() => setMode({ kind: 'query' })}>back to the query</button>
+        </p>
+      )}
+      <div className="search-body">
+        <aside className="query-terms-panel">
+          <h2>Query terms</h2>
+          {response && response.queryTerms.length > 0 ? (
+            <>
+              <TermBars terms={response.queryTerms} label="Query terms" limit={24} />
+              <TermLegend textLabel="typed" addedLabel="added by the model" />
+              <p className="muted small">encode {response.timings.encodeMs.toFixed(1)} ms · search {response.timings.searchMs.toFixed(1)} ms</p>
+            </>
+          ) : (
+            <p className="muted small">The model's expansion of your query appears here: the words you typed and the related terms it adds.</p>
+          )}
+        </aside>
+        <section className="results-panel" aria-label="Search results">
+          {response?.stale && <p className="notice">The index is being rebuilt for new settings; results come from the previous index.</p>}
+          {error ? (
+            <StateMessage kind="error" title="The search failed">
+              <p>{error}</p>
+              <button type="button" onClick={() => coalescer.push([query, filters, mode])}>Try again</button>
+            </StateMessage>
+          ) : !response ? (
+            query.trim() === '' && mode.kind === 'query' ? (
+              indexed === 0 ? (
+                <StateMessage kind="empty" title="Nothing is indexed yet">
+                  <p>Add a folder in <strong>Folders</strong> to index its documents (text, Markdown, PDF, Word).</p>
+                </StateMessage>
+              ) : (
+                <StateMessage kind="empty" title={modelReady ? 'Type to search' : 'Type to search when the model is ready'}>
+                  <p>Ask a question or type words; results follow as you type. ↑↓ move, Enter opens, Ctrl+Enter shows the file in its folder, Esc clears.</p>
+                </StateMessage>
+              )
+            ) : loading ? (
+              <StateMessage kind="loading" title="Searching…" />
+            ) : (
+              <StateMessage kind="empty" title="Add words to search">
+                <p>Filters alone do not search: add at least one word beside the operators.</p>
+              </StateMessage>
+            )
+          ) : hits.length === 0 ? (
+            <StateMessage kind="empty" title="No passages match">
+              <p>Try other words, remove a "phrase" or -word, or widen the filters.</p>
+            </StateMessage>
+          ) : null}
+          <div ref={listRef} className="results-scroll" hidden={hits.length === 0}>
+            <div
+              id="results"
+              role="listbox"
+              aria-label="Results"
+              tabIndex={0}
+              onKeyDown={onKeyDown}
+              aria-activedescendant={current ? `result-${selected}` : undefined}
+              className="results"
+              style={{ height: virtualizer.getTotalSize() }}
+            >
+              {virtualizer.getVirtualItems().map((item) => {
+                const hit = hits[item.index]!;
+                const isSelected = item.index === selected;
+                return (
+                  <div
+                    key={item.key}
+                    id={`result-${item.index}`}
+                    role="option"
+                    aria-selected={isSelected}
+                    aria-setsize={hits.length}
+                    aria-posinset={item.index + 1}
+                    data-index={item.index}
+                    ref={virtualizer.measureElement}
+                    className={isSelected ? 'result selected' : 'result'}
+                    style={{ transform: `translateY(${item.start}px)` }}
+                    onClick={() => setSelected(item.index)}
+                    onDoubleClick={() => void actions.open(hit.file.path, hit.passage.page, hit.passage.line)}
+                  >
+                    <div className="result-head">
+                      <span className="file-name">{hit.file.name}</span>
+                      <span className="score" title="score: the dot product of the query and passage vectors">{formatWeight(hit.score)}</span>
+                    </div>
+                    <div className="result-meta">
+                      <span className="result-folder">{displayFolder(hit.file.path, hit.file.folder)}</span>
+                      <span>{formatDate(hit.file.mtimeMs)}</span>
+                      <span>{formatLocation(hit.passage)}</span>
+                    </div>
+                    <HighlightedText className="passage-text clamp" text={hit.passage.text} highlights={hit.highlights} terms={marksFor(hit)} />
+                  </div>
+                );
+              })}
+            </div>
+          </div>
+        </section>
+        <section className="detail-panel" aria-label="Result detail">
+          {current ? (
+            <DetailView
+              hit={current}
+              queryTerms={response?.queryTerms ?? []}
+              marks={marksFor(current)}
+              onMoreLikeThis={() => setMode({ kind: 'similar', passageId: current.passage.id, label: `${current.file.name}, ${formatLocation(current.passage)}` })}
+            />
+          ) : (
+            <p className="muted small detail-empty">Select a result to see why it matched.</p>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function FilterBar({ filters, setFilters, folders }: { filters: FilterState; setFilters: (f: FilterState) => void; folders: string[] }) {
+  const any = filters.folder || filters.fileType || filters.modifiedAfter || filters.modifiedBefore;
+  return (
+    <div className="filters" role="group" aria-label="Filters">
+      <label>
+        Folder
+        <select value={filters.folder} onChange={(e) => setFilters({ ...filters, folder: e.target.value })}>
+          <option value="">All folders</option>
+          {folders.map((f) => <option key={f} value={f}>{f}</option>)}
+        </select>
+      </label>
+      <label>
+        File type
+        <select value={filters.fileType} onChange={(e) => setFilters({ ...filters, fileType: e.target.value })}>
+          <option value="">Any type</option>
+          {FILE_TYPES.map((t) => <option key={t} value={t}>{t.toUpperCase()}</option>)}
+        </select>
+      </label>
+      <label>
+        Modified after
+        <input type="date" value={filters.modifiedAfter} onChange={(e) => setFilters({ ...filters, modifiedAfter: e.target.value })} />
+      </label>
+      <label>
+        Modified before
+        <input type="date" value={filters.modifiedBefore} onChange={(e) => setFilters({ ...filters, modifiedBefore: e.target.value })} />
+      </label>
+      {any && <button type="button" className="link" onClick={() => setFilters(NO_FILTERS)}>Clear filters</button>}
+    </div>
+  );
+}
