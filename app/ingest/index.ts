@@ -1,6 +1,8 @@
 /**
  * Ingest: everything that turns a folder into files-with-verdicts and a file into text and passages. Knows
- * nothing of the encoder or the index: the engine wires the encoder's tokenizer in (`tokenSpansFromTokenizer`).
+ * nothing of the index, and of the encoder only its tokenizer: the extractor workers load it from the model's
+ * tokenizer folder to split in the worker (`extractPassages`); on the caller's thread the engine wires it in
+ * (`tokenSpansFromTokenizer`).
  *
  * ```ts
  * const rules = new FolderRules('/home/me/docs', { userPatterns: ['drafts/**'], maxFileBytes: 50 << 20 });
@@ -13,6 +15,9 @@
  *   const tokenize = tokenSpansFromTokenizer(await BertTokenizer.fromFolder(modelDir)); // encoder's tokenizer
  *   const passages = splitPassages(text, sections, tokenize, { maxTokens: 256, overlapTokens: 32 });
  *   passages[0].start; passages[0].page; passages[0].line; text.slice(passages[0].start, passages[0].end);
+ *   // Or split in the worker, keeping this thread free: same passages, tokenizer loaded once per worker.
+ *   const split = await pool.extractPassages(path, { split: { tokenizerFolder: modelDir, maxTokens: 256, overlapTokens: 32 } });
+ *   split.passages; split.text; split.sections; split.source;
  * } catch (error) {
  *   if (isIngestError(error)) record(path, error.code, error.message); // SKIP_CODES → skipped, else failed
  * }
@@ -57,6 +62,7 @@ export type { Extraction, Section } from './extract/extraction.js';
 export { extractFile, extractBytes, DEFAULT_MAX_TEXT_CHARS, type ExtractOptions } from './extract/extract-file.js';
 export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './extract/zip-guard.js';
 export { ExtractorPool, DEFAULT_BUDGET, type ExtractorPoolOptions, type ExtractRequest, type PoolStats, type TimeBudget } from './extractor-pool.js';
+export type { WorkerSplit, SplitExtraction } from './worker-split.js';
 export {
   splitPassages,
   passageLimits,
