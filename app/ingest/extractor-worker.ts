@@ -37,7 +37,7 @@ async function run(message: ToExtractor): Promise<void> {
       send({ type: 'resumed', id });
       if (loaded) throw loaded;
     }
-    const extraction = await extractFile(path, { ...message.options, ...(kind ? { kind } : {}), onPages: (pages) => send({ type: 'pages', id, pages }) });
+    const extraction = await extractFile(path, { ...message.options, ...(kind ? { kind } : {}), syncRead: true, onPages: (pages) => send({ type: 'pages', id, pages }) });
     if (!split) {
       send({ type: 'done', id, extraction, heapUsed: process.memoryUsage().heapUsed });
       return;
