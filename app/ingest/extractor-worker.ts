@@ -2,6 +2,7 @@
  * The extractor pool's worker thread: runs extractFile for one job at a time — and, when asked, splits the text
  * into passages with the model's tokenizer (loaded once per worker) — and reports the result or IngestError.
  */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { extractFile } from './extract/extract-file.js';
 import { isPdfJsLoaded, preloadPdfJs } from './extract/pdf-text.js';
@@ -13,6 +14,8 @@ import { isTokenizerLoaded, loadTokenizer, splitExtraction } from './worker-spli
 const port = parentPort;
 if (!port) throw new Error('extractor-worker.ts runs only as a worker thread');
 const send = (message: FromExtractor) => port.postMessage(message);
+// The heap figure the pool recycles on: v8's statistics cost ~0.2 µs, process.memoryUsage() ~9 µs (it reads RSS too).
+const heapUsed = () => getHeapStatistics().used_heap_size;
 
 // Jobs run one at a time, in the order sent: the pool keeps a next job queued here so the worker never waits for
 // a message round trip between files, and it times each job from the end of the one before.
@@ -39,17 +42,17 @@ async function run(message: ToExtractor): Promise<void> {
     }
     const extraction = await extractFile(path, { ...message.options, ...(kind ? { kind } : {}), syncRead: true, onPages: (pages) => send({ type: 'pages', id, pages }) });
     if (!split) {
-      send({ type: 'done', id, extraction, heapUsed: process.memoryUsage().heapUsed });
+      send({ type: 'done', id, extraction, heapUsed: heapUsed() });
       return;
     }
     if (extraction.text.length >= SPLIT_NOTICE_CHARS) send({ type: 'splitting', id, chars: extraction.text.length });
     const passages = await splitExtraction(extraction, split);
-    send({ type: 'done', id, extraction, passages, heapUsed: process.memoryUsage().heapUsed });
+    send({ type: 'done', id, extraction, passages, heapUsed: heapUsed() });
   } catch (error) {
     const plain = isIngestError(error)
       ? { code: error.code, message: error.message }
       : { code: 'extract-failed' as const, message: `Extraction failed: ${(error as Error)?.message ?? String(error)}` };
-    send({ type: 'failed', id, error: plain, heapUsed: process.memoryUsage().heapUsed });
+    send({ type: 'failed', id, error: plain, heapUsed: heapUsed() });
   }
 }
 

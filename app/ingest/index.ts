@@ -34,6 +34,11 @@
  * - `ExtractorPool.extract` resolves to an Extraction or rejects with an IngestError of a closed code — never
  *   hangs (time budget, worker terminated), never takes the process down (heap limit, RSS watchdog, ZIP sizes
  *   checked before inflating). `SKIP_CODES` ('binary', 'too-large', 'unsupported-type') mean skipped.
+ * - `ExtractorPool.extractPassages` gives exactly the passages `splitPassages` gives on the caller's thread for the
+ *   same text and options (`modelMaxTokens` defaulting to the tokenizer's own limit), split in the worker that
+ *   extracted the file: the tokenizer loads once per worker (outside the job's time budget), tokenizing runs inside
+ *   it (long texts extend it by `perMillionSplitCharsMs`); a tokenizer folder that cannot be loaded fails the job
+ *   with 'extract-failed' naming the folder.
  * - Offsets everywhere are UTF-16 code units of `Extraction.text`, `[start, end)`; passage text is always
  *   `text.slice(start, end)`. Sections (pages, headings) are never crossed; a passage has at most
  *   min(maxTokens, modelMaxTokens - reservedTokens) tokens as the given tokenize function counts them.
