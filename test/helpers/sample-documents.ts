@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from '../../app/index/storage/crc32.js';
+import { crc32 } from 'node:zlib';
 
 /** The topics, one per document, so that a search for a topic's words finds that document first. */
 export const SAMPLE_TEXTS = {
