@@ -57,7 +57,8 @@ import { ModelHost } from './model-host.js';
 import { parseQuery } from './query-syntax.js';
 import { rankExact } from './search-ranking.js';
 import { loadSettings, saveSettings, writeFileAtomic } from './settings-store.js';
-import { contributions, expansionTerms, highlightsFor, textTokens } from './text-tokens.js';
+import { capTerms, contributions, expansionTerms, highlightsFor, textTokens } from './text-tokens.js';
+import { DEFAULT_TERMS_PER_HIT } from './engine-types.js';
 import { EngineState } from './engine-state.js';
 import { Indexer } from './indexer.js';
 import type { IngestPort } from './ingest-port.js';
@@ -350,7 +351,7 @@ export class Engine {
     const [vector] = await encoder.encodeQuery([parsed.text]);
     const encoded = performance.now();
     const tokens = textTokens(encoder, parsed.text);
-    const hits = this.rank(vector!, k, request.mode ?? 'exact', parsed.filters, parsed.phrases, parsed.excluded);
+    const hits = this.rank(vector!, k, request.mode ?? 'exact', parsed.filters, parsed.phrases, parsed.excluded, request.termsPerHit ?? DEFAULT_TERMS_PER_HIT);
     const done = performance.now();
     return {
       query: parsed,
@@ -371,7 +372,7 @@ export class Engine {
     const vector = this.index.passageVectors([request.passageId]).get(request.passageId);
     if (!passage || !vector) throw new EngineError('not-found', `Passage ${request.passageId} is not in the index (or was indexed without its vector): refresh the view`, { passageId: request.passageId });
     const filters = request.filters ?? {};
-    const hits = this.rank(vector, request.k ?? 10, 'exact', filters, [], [], new Set([request.passageId]));
+    const hits = this.rank(vector, request.k ?? 10, 'exact', filters, [], [], DEFAULT_TERMS_PER_HIT, new Set([request.passageId]));
     const done = performance.now();
     const own = textTokens(encoder, passage.text ?? '');
     return {
@@ -401,8 +402,8 @@ export class Engine {
     if (request.compareWith !== undefined) {
       const [other] = await encoder.encodeDocument([request.compareWith]);
       const otherTokens = textTokens(encoder, request.compareWith);
-      const terms = contributions(encoder, query!, other!, otherTokens.ids);
-      response.comparison = { score: encoder.similarity(query!, other!), terms, document: expansion(other!, otherTokens) };
+      const { terms, otherTerms } = capTerms(contributions(encoder, query!, other!, otherTokens.ids), topK);
+      response.comparison = { score: encoder.similarity(query!, other!), terms, otherTerms, document: expansion(other!, otherTokens) };
     }
     return response;
   }
@@ -588,17 +589,19 @@ export class Engine {
     return this.model.reference;
   }
 
-  private rank(vector: SparseVector, k: number, mode: 'exact' | 'approximate', filters: { folders?: string[]; fileTypes?: string[]; modifiedAfter?: number; modifiedBefore?: number }, phrases: string[], excluded: string[], exclude?: Set<number>): SearchHit[] {
+  private rank(vector: SparseVector, k: number, mode: 'exact' | 'approximate', filters: { folders?: string[]; fileTypes?: string[]; modifiedAfter?: number; modifiedBefore?: number }, phrases: string[], excluded: string[], termsPerHit: number, exclude?: Set<number>): SearchHit[] {
     const encoder = this.model.loaded!;
     this.refreshIndex();
     const filter = { ...filters, ...(filters.folders ? { folders: filters.folders.map((folder) => resolve(folder)) } : {}) };
-    const ranked = rankExact(this.index, vector, { k, mode, filter, phrases, excluded, ...(exclude ? { exclude } : {}) });
-    return ranked.map(({ hit, score, vector: passageVector }) => {
+    const { passages } = rankExact(this.index, vector, { k, mode, filter, phrases, excluded, ...(exclude ? { exclude } : {}) });
+    // Terms and highlights for the final k only, capped per hit: a dense model's passages share hundreds of terms.
+    return passages.map(({ hit, score, vector: passageVector }) => {
       const tokens = textTokens(encoder, hit.passage.text ?? '');
-      const terms = passageVector
+      const all = passageVector
         ? contributions(encoder, vector, passageVector, tokens.ids)
         : hit.terms.map((term) => ({ term: encoder.tokenizer.idToToken(term.term) ?? `[${term.term}]`, id: term.term, queryWeight: term.queryWeight, passageWeight: term.passageWeight, contribution: term.contribution, inText: tokens.ids.has(term.term) }));
-      return { score, file: this.fileRef(hit.file), passage: passageRef(hit.passage), terms, highlights: highlightsFor(tokens.tokens, terms) };
+      const { terms, otherTerms } = capTerms(all, termsPerHit);
+      return { score, file: this.fileRef(hit.file), passage: passageRef(hit.passage), terms, otherTerms, highlights: highlightsFor(tokens.tokens, terms) };
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import type { SparseEncoder } from '../encoder/index.js';
 import type { SparseVector } from '../index/index.js';
-import type { Highlight, TermContribution, TermWeight } from './engine-types.js';
+import type { Highlight, OtherTerms, TermContribution, TermWeight } from './engine-types.js';
 
 export interface TextToken {
   text: string;
@@ -87,6 +87,16 @@ export function contributions(encoder: SparseEncoder, query: SparseVector, passa
     else j++;
   }
   return out.sort((x, y) => y.contribution - x.contribution || x.id - y.id);
+}
+
+/**
+ * The first `limit` of `terms` (already largest first) and the remainder's count and summed contribution, so that the
+ * kept contributions plus the remainder still sum to the score (a response stays small for dense vectors).
+ */
+export function capTerms(terms: TermContribution[], limit: number): { terms: TermContribution[]; otherTerms: OtherTerms } {
+  let contribution = 0;
+  for (let i = limit; i < terms.length; i++) contribution += terms[i]!.contribution;
+  return { terms: terms.slice(0, limit), otherTerms: { count: Math.max(0, terms.length - limit), contribution } };
 }
 
 /** Spans of the tokens whose id is among `terms`, in text order. */
