@@ -8,7 +8,8 @@
  * exact score exceeds its quantized one by at most `queryMass × scale / 2` (weights above the index's maxWeight are
  * clamped and not covered). The pool never asks the index for more than its `SEARCH_K_LIMIT`; when a pool of that
  * size still cannot be certified (dense vectors, a wide bound, or phrase/-word filters that reject most
- * candidates), every live passage's kept vector is scored instead (`exactScan`) — slower, still exact.
+ * candidates), every live passage's kept vector is scored instead (`exactScan`) — still exact; it is also the
+ * cheaper way once the vectors are held in memory or the next pool would cover a quarter of the index.
  */
 import { SEARCH_K_LIMIT, type SearchHit as IndexHit, type SparseIndex, type SearchFilter, type SparseVector } from '../index/index.js';
 import { passageMatches } from './query-syntax.js';
@@ -50,6 +51,8 @@ export function rankExact(index: SparseIndex, query: SparseVector, options: Rank
   for (let i = 0; i < query.values.length; i++) mass += query.values[i]!;
   const slack = (mass * index.scale) / 2 + ROUNDING * (1 + mass);
   let pool = Math.min(limit, Math.max(options.k * 4, 50));
+  // Vectors in memory (a previous search needed a scan): scanning them costs less than asking the index for a pool.
+  if (options.mode === 'exact' && index.vectorsResident) return scanAll(index, query, options);
   for (;;) {
     const { hits } = index.search(query, { k: pool, mode: options.mode, filter: options.filter, contributions: false });
     const scores = index.exactScores(query, hits.map((hit) => hit.passageId));
@@ -67,8 +70,11 @@ export function rankExact(index: SparseIndex, query: SparseVector, options: Rank
     if (hits.length < pool || (kth !== undefined && lowestCandidate + slack < kth) || options.mode === 'approximate' && pool >= limit) {
       return { passages: withVectors(index, ranked.slice(0, options.k)), method: 'pool', candidates: hits.length };
     }
-    if (pool >= limit) return scanAll(index, query, options);
-    pool = Math.min(limit, pool * 4);
+    // A larger pool re-reads more candidates; scanning everything is cheaper once the vectors are in memory, or once
+    // the pool would cover a large part of the index anyway.
+    const next = Math.min(limit, pool * 4);
+    if (pool >= limit || index.vectorsResident || next * 4 >= index.stats().liveDocCount) return scanAll(index, query, options);
+    pool = next;
   }
 }
 

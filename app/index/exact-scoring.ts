@@ -29,16 +29,13 @@ export function blobDot(dense: Float64Array, blob: Uint8Array): number {
     const bytes = blob.byteOffset % 4 === 0 ? blob : new Uint8Array(blob);
     const ids = new Uint32Array(bytes.buffer, bytes.byteOffset, n);
     const weights = new Float32Array(bytes.buffer, bytes.byteOffset + 4 * n, n);
-    for (let i = 0; i < n; i++) {
-      const q = dense[ids[i]!];
-      if (q) sum += q * weights[i]!;
-    }
+    // Branch-free: a term outside the query adds +0, which leaves the sum unchanged.
+    for (let i = 0; i < n; i++) sum += dense[ids[i]!]! * weights[i]!;
     return sum;
   }
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   for (let i = 0; i < n; i++) {
-    const q = dense[view.getUint32(4 * i, true)];
-    if (q) sum += q * view.getFloat32(4 * (n + i), true);
+    sum += dense[view.getUint32(4 * i, true)]! * view.getFloat32(4 * (n + i), true);
   }
   return sum;
 }

@@ -5,6 +5,7 @@
  * writer sees it only through WriterHost.
  */
 import { blobDot, denseQuery } from './exact-scoring.js';
+import { ResidentVectors, residentDot } from './resident-vectors.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import type Database from 'better-sqlite3';
@@ -98,6 +99,7 @@ export class SparseIndex {
   private readonly cache: ByteLru<CachedItem>;
   private readonly db: Database.Database;
   private readonly catalog: CatalogQueries;
+  private readonly resident = new ResidentVectors();
   private readonly searcher: Searcher;
   private current: Snapshot;
   private seenDataVersion: number;
@@ -342,14 +344,30 @@ export class SparseIndex {
   exactScan(query: SparseVector, filter?: SearchFilter): { passageId: number; score: number }[] {
     this.assertOpen();
     const dense = denseQuery(query, this.settings.vocabSize);
-    const allowed = filter ? this.catalog.allowedFiles(filter) : undefined;
-    const out: { passageId: number; score: number }[] = [];
-    for (const row of this.catalog.liveVectorBlobs()) {
-      if (allowed && allowed[row.file_id] !== 1) continue;
-      const score = blobDot(dense, row.vector);
-      if (score > 0) out.push({ passageId: row.id, score });
-    }
-    return out.sort((a, b) => b.score - a.score || a.passageId - b.passageId);
+    return this.db.transaction(() => {
+      const allowed = filter ? this.catalog.allowedFiles(filter) : undefined;
+      const out: { passageId: number; score: number }[] = [];
+      const resident = this.resident.current(this.catalog, this.catalog.generation());
+      if (resident) {
+        for (const [id, vector] of resident) {
+          if (allowed && allowed[vector.fileId] !== 1) continue;
+          const score = residentDot(dense, vector);
+          if (score > 0) out.push({ passageId: id, score });
+        }
+      } else {
+        for (const row of this.catalog.liveVectorBlobs()) {
+          if (allowed && allowed[row.file_id] !== 1) continue;
+          const score = blobDot(dense, row.vector);
+          if (score > 0) out.push({ passageId: row.id, score });
+        }
+      }
+      return out.sort((a, b) => b.score - a.score || a.passageId - b.passageId);
+    })();
+  }
+
+  /** True while `exactScan` reads an in-memory copy of the vectors (it fits the budget and one scan loaded it). */
+  get vectorsResident(): boolean {
+    return this.resident.heldBytes > 0;
   }
 
   stats(): IndexStats {

@@ -106,10 +106,38 @@ describe('exact ranking beyond the index k limit', () => {
 
   it('ranks from a pool without scanning when the pool holds every matching passage', () => {
     // A query on one term: the passages holding it fit in a pool, which the index exhausts.
-    const query: SparseVector = { indices: Uint32Array.of(7), values: Float32Array.of(3) };
-    const ranking = rankExact(index, query, { ...base, k: 10 });
-    assert.equal(ranking.method, 'pool');
-    assert.ok(ranking.candidates < SEARCH_K_LIMIT);
-    assert.deepEqual(ranking.passages.map((p) => ({ id: p.hit.passageId, score: p.score })), bruteForce(query, 10, () => true));
+    // A fresh index object: the one above holds its vectors in memory after its scans, and then scans directly.
+    const fresh = SparseIndex.open(join(folder.path, 'index'));
+    try {
+      assert.equal(fresh.vectorsResident, false);
+      const query: SparseVector = { indices: Uint32Array.of(7), values: Float32Array.of(3) };
+      const ranking = rankExact(fresh, query, { ...base, k: 10 });
+      assert.equal(ranking.method, 'pool');
+      assert.ok(ranking.candidates < SEARCH_K_LIMIT);
+      assert.deepEqual(ranking.passages.map((p) => ({ id: p.hit.passageId, score: p.score })), bruteForce(query, 10, () => true));
+    } finally {
+      fresh.close();
+    }
+  });
+
+  it('follows commits in the in-memory copy of the vectors: a new passage is scanned, a deleted one is gone', () => {
+    assert.equal(index.vectorsResident, true);
+    const query = denseQuery(13);
+    const strong: SparseVector = { indices: Uint32Array.from({ length: VOCAB }, (_, i) => i), values: new Float32Array(VOCAB).fill(2) };
+    const writer = index.openWriter({ keepVectors: true, autoMerge: false });
+    try {
+      writer.upsertFile({ path: '/lib/even/new.txt', size: 1, mtimeMs: 2 }, [{ vector: strong, charStart: 0, charEnd: 1, line: 1, text: 'alpha' }]);
+      writer.commit();
+      const added = rankExact(index, query, { ...base, k: 3 });
+      assert.equal(added.method, 'scan');
+      assert.equal(added.passages[0]!.hit.file.path, '/lib/even/new.txt');
+      assert.equal(added.passages[0]!.score, sparseDot(query, strong));
+      writer.deleteFile('/lib/even/new.txt');
+      writer.commit();
+      const removed = rankExact(index, query, { ...base, k: 3 });
+      assert.deepEqual(removed.passages.map((p) => ({ id: p.hit.passageId, score: p.score })), bruteForce(query, 3, () => true));
+    } finally {
+      writer.close();
+    }
   });
 });

@@ -209,6 +209,7 @@ export class CatalogQueries {
       passage: db.prepare('SELECT id, file_id, ordinal, char_start, char_end, page, line, text FROM passages WHERE id = ?'),
       // One statement for any number of ids (a JSON array): a search reads a whole candidate pool at once.
       passageVectors: db.prepare<[string], { id: number; vector: Buffer }>('SELECT id, vector FROM passages WHERE id IN (SELECT value FROM json_each(?)) AND vector IS NOT NULL'),
+      liveVectorIds: db.prepare<[], [number, number]>('SELECT id, file_id FROM passages WHERE origin IS NOT NULL AND vector IS NOT NULL').raw(),
       liveVectors: db.prepare<[], { id: number; file_id: number; vector: Buffer }>('SELECT id, file_id, vector FROM passages WHERE origin IS NOT NULL AND vector IS NOT NULL'),
       maxFileId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM files'),
       passageWithFile: db.prepare(
@@ -318,6 +319,11 @@ export class CatalogQueries {
     if (ids.length === 0) return out;
     for (const row of this.statements.passageVectors.all(JSON.stringify(ids))) out.set(row.id, row.vector);
     return out;
+  }
+
+  /** [passage id, file id] of every passage that has postings and a kept vector. */
+  liveVectorIds(): [number, number][] {
+    return this.statements.liveVectorIds.all();
   }
 
   /** Every passage that has postings and a kept vector: id, file id and vector blob. */
