@@ -57,7 +57,7 @@ import { ModelHost } from './model-host.js';
 import { parseQuery } from './query-syntax.js';
 import { rankExact } from './search-ranking.js';
 import { loadSettings, saveSettings, writeFileAtomic } from './settings-store.js';
-import { capTerms, contributions, expansionTerms, highlightsFor, textTokens } from './text-tokens.js';
+import { capTerms, cappedContributions, contributions, expansionTerms, highlightsFor, textTokens } from './text-tokens.js';
 import { DEFAULT_TERMS_PER_HIT } from './engine-types.js';
 import { EngineState } from './engine-state.js';
 import { Indexer } from './indexer.js';
@@ -597,10 +597,9 @@ export class Engine {
     // Terms and highlights for the final k only, capped per hit: a dense model's passages share hundreds of terms.
     return passages.map(({ hit, score, vector: passageVector }) => {
       const tokens = textTokens(encoder, hit.passage.text ?? '');
-      const all = passageVector
-        ? contributions(encoder, vector, passageVector, tokens.ids)
-        : hit.terms.map((term) => ({ term: encoder.tokenizer.idToToken(term.term) ?? `[${term.term}]`, id: term.term, queryWeight: term.queryWeight, passageWeight: term.passageWeight, contribution: term.contribution, inText: tokens.ids.has(term.term) }));
-      const { terms, otherTerms } = capTerms(all, termsPerHit);
+      const { terms, otherTerms } = passageVector
+        ? cappedContributions(encoder, vector, passageVector, tokens.ids, termsPerHit)
+        : capTerms(hit.terms.map((term) => ({ term: encoder.tokenizer.idToToken(term.term) ?? `[${term.term}]`, id: term.term, queryWeight: term.queryWeight, passageWeight: term.passageWeight, contribution: term.contribution, inText: tokens.ids.has(term.term) })), termsPerHit);
       return { score, file: this.fileRef(hit.file), passage: passageRef(hit.passage), terms, otherTerms, highlights: highlightsFor(tokens.tokens, terms) };
     });
   }
