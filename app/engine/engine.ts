@@ -96,6 +96,8 @@ export interface EngineOpenOptions {
 
 
 const WRITER_FILE = 'writer.json';
+/** Least time between two `folders` events sent for indexing's count changes (at most four a second). */
+const FOLDERS_EVENT_MS = 250;
 const EMPTY_COUNTS = (): Record<FileState, number> => ({ pending: 0, indexed: 0, skipped: 0, failed: 0, unavailable: 0 });
 
 export class Engine {
@@ -195,7 +197,7 @@ export class Engine {
       state: this.state,
       payload: () => ({ builtWith: this.builtWith() ?? this.wantedBuild() }),
       onProgress: (change) => this.setProgress(change),
-      onFolders: () => this.emitFolders(),
+      onFolders: () => this.scheduleFolders(),
     });
     this.indexer.start({ watch: this.watching });
   }
@@ -566,6 +568,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.foldersTimer);
     try {
       await this.rebuild?.cancel().catch(() => undefined);
       await this.rebuildDone;
@@ -648,6 +651,35 @@ export class Engine {
       /* status while closing */
     }
   }
+
+  /**
+   * `folders` and `status` events (per-folder counts, index totals) soon, coalesced: the first change emits at once,
+   * later ones within FOLDERS_EVENT_MS join one trailing emit (counts change with every committed batch).
+   */
+  private scheduleFolders(): void {
+    if (this.closed) return;
+    if (this.foldersTimer) {
+      this.foldersPending = true;
+      return;
+    }
+    this.emitCounts();
+    const tick = () => {
+      if (this.foldersPending && !this.closed) {
+        this.foldersPending = false;
+        this.emitCounts();
+        this.foldersTimer = setTimeout(tick, FOLDERS_EVENT_MS);
+      } else this.foldersTimer = undefined;
+    };
+    this.foldersTimer = setTimeout(tick, FOLDERS_EVENT_MS);
+  }
+
+  private emitCounts(): void {
+    this.emitFolders();
+    this.emitStatus();
+  }
+
+  private foldersTimer: ReturnType<typeof setTimeout> | undefined;
+  private foldersPending = false;
 
   private emitFolders(): void {
     if (this.closed) return;

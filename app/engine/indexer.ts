@@ -70,6 +70,8 @@ export class Indexer {
   private readonly watches = new Map<string, FolderWatch>();
   private idleWaiters: Array<() => void> = [];
   private busy = false;
+  /** Work was done since the queue last went idle (the idle transition then sends the final folder counts). */
+  private workedSinceIdle = false;
   private counts = { done: 0, indexed: 0, skipped: 0, failed: 0 };
   private passagesDone = 0;
   private readonly rate: Array<{ at: number; passages: number }> = [];
@@ -159,10 +161,12 @@ export class Indexer {
       const [folder] = this.rescans;
       this.rescans.delete(folder!);
       await this.syncFolder(folder!);
+      this.workedSinceIdle = true;
       return true;
     }
     if (this.changes.length > 0 || [...this.heldGone.values()].some((held) => held.until <= Date.now())) {
       await this.reconcileChanges();
+      this.workedSinceIdle = true;
       return true;
     }
     if (this.deps.state.indexingPaused) {
@@ -172,9 +176,15 @@ export class Indexer {
     const jobs = this.nextJobs();
     if (jobs.length > 0) {
       await this.process(jobs);
+      this.workedSinceIdle = true;
       return true;
     }
     this.deps.onProgress({ phase: 'idle', queued: 0, currentFile: null, etaSeconds: null, passagesPerSecond: 0, message: null });
+    // Once per pass that did work: the final counts, so that a view needs no refetch when indexing ends.
+    if (this.workedSinceIdle) {
+      this.workedSinceIdle = false;
+      this.deps.onFolders();
+    }
     return false;
   }
 
@@ -471,6 +481,8 @@ export class Indexer {
       this.counts.done++;
     }
     writer.commit(this.deps.payload());
+    // Files changed status: per-folder counts changed (the engine coalesces these events).
+    this.deps.onFolders();
     const now = Date.now();
     this.rate.push({ at: now, passages });
     while (this.rate.length > 1 && this.rate[0]!.at < now - RATE_WINDOW_MS) this.rate.shift();
