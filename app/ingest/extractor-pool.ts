@@ -18,6 +18,7 @@ import type { Extraction } from './extract/extraction.js';
 import { DEFAULT_MAX_TEXT_CHARS } from './extract/extract-file.js';
 import type { ZipLimits } from './extract/zip-guard.js';
 import type { FromExtractor, ToExtractor } from './extractor-protocol.js';
+import type { SplitExtraction, WorkerSplit } from './worker-split.js';
 import type { FileKind } from './file-types.js';
 import { DEFAULT_MAX_FILE_BYTES } from './ignore-rules.js';
 import { IngestError, type IngestErrorCode } from './ingest-error.js';
@@ -29,6 +30,12 @@ export interface TimeBudget {
   perMiBMs: number;
   /** Plus this per PDF page, added once the page count is known (default 100 ms). */
   perPageMs: number;
+  /**
+   * Splitting in the worker: plus this per million characters of extracted text, added when a text of 100,000
+   * characters or more is about to be split (default 2000 ms; tokenizing runs at ~1 M tokens/s on a loaded
+   * 2-core machine and a million characters are ~250 k tokens). Shorter texts split within the base budget.
+   */
+  perMillionSplitCharsMs: number;
 }
 
 export interface ExtractorPoolOptions {
@@ -48,6 +55,8 @@ export interface ExtractorPoolOptions {
   maxFileBytes?: number;
   maxTextChars?: number;
   zipLimits?: ZipLimits;
+  /** The split `extractPassages` does when its request names none. */
+  split?: WorkerSplit;
 }
 
 export interface ExtractRequest {
@@ -57,6 +66,8 @@ export interface ExtractRequest {
   signal?: AbortSignal;
   /** The file's size when the caller knows it (the scanner does): sizes the time budget without another stat. */
   size?: number;
+  /** `extractPassages` only: split with these options instead of the pool's `split`. */
+  split?: WorkerSplit;
 }
 
 export interface PoolStats {
@@ -70,14 +81,15 @@ export interface PoolStats {
   recycled: number;
 }
 
-export const DEFAULT_BUDGET: TimeBudget = { baseMs: 2000, perMiBMs: 1000, perPageMs: 100 };
+export const DEFAULT_BUDGET: TimeBudget = { baseMs: 2000, perMiBMs: 1000, perPageMs: 100, perMillionSplitCharsMs: 2000 };
 
 interface Job {
   id: number;
   path: string;
   kind?: FileKind;
   size: number;
-  resolve: (e: Extraction) => void;
+  split?: WorkerSplit;
+  resolve: (e: Extraction | SplitExtraction) => void;
   reject: (e: IngestError) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
@@ -109,7 +121,7 @@ const MAX_START_FAILURES = 3;
 
 export class ExtractorPool {
   readonly size: number;
-  private readonly options: Required<Omit<ExtractorPoolOptions, 'budget' | 'zipLimits' | 'size'>> & { zipLimits?: ZipLimits };
+  private readonly options: Required<Omit<ExtractorPoolOptions, 'budget' | 'zipLimits' | 'size' | 'split'>> & { zipLimits?: ZipLimits; split?: WorkerSplit };
   private readonly budget: TimeBudget;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
@@ -131,19 +143,38 @@ export class ExtractorPool {
       maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       maxTextChars: options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
       ...(options.zipLimits ? { zipLimits: options.zipLimits } : {}),
+      ...(options.split ? { split: options.split } : {}),
     };
     this.budget = { ...DEFAULT_BUDGET, ...options.budget };
     for (let i = 0; i < this.size; i++) this.slots.push(this.spawn());
   }
 
   /** Extracts one file in a worker. Rejects with IngestError (never anything else). */
-  async extract(path: string, request: ExtractRequest = {}): Promise<Extraction> {
+  extract(path: string, request: ExtractRequest = {}): Promise<Extraction> {
+    const { split: _split, ...rest } = request;
+    return this.submit(path, rest);
+  }
+
+  /**
+   * Extracts one file and splits its text into passages in the same worker (tokenizer loaded once per worker),
+   * with `request.split`, else the pool's `split`. The passages equal `splitPassages(text, sections,
+   * tokenSpansFromTokenizer(tokenizer), split)` on this thread. Tokenizing is inside the job's time budget.
+   * Rejects with IngestError (never anything else); a tokenizer that cannot be loaded fails the job with
+   * 'extract-failed' and a message naming its folder.
+   */
+  async extractPassages(path: string, request: ExtractRequest = {}): Promise<SplitExtraction> {
+    const split = request.split ?? this.options.split;
+    if (!split) throw new IngestError('extract-failed', 'extractPassages needs a split: give the pool or the request a `split` with the tokenizer folder.');
+    return this.submit(path, { ...request, split }) as Promise<SplitExtraction>;
+  }
+
+  private async submit(path: string, request: ExtractRequest): Promise<Extraction | SplitExtraction> {
     if (this.closed) throw new IngestError('aborted', 'The extractor pool is closed.');
     if (request.signal?.aborted) throw new IngestError('aborted', `Extraction of ${path} was cancelled.`);
     const size = request.size ?? (await stat(path).then((s) => s.size, () => 0));
     if (request.signal?.aborted) throw new IngestError('aborted', `Extraction of ${path} was cancelled.`);
-    return new Promise<Extraction>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, path, size, resolve, reject, ...(request.kind ? { kind: request.kind } : {}) };
+    return new Promise<Extraction | SplitExtraction>((resolve, reject) => {
+      const job: Job = { id: this.nextId++, path, size, resolve, reject, ...(request.kind ? { kind: request.kind } : {}), ...(request.split ? { split: request.split } : {}) };
       if (request.signal) {
         job.signal = request.signal;
         job.onAbort = () => this.abort(job);
@@ -227,13 +258,19 @@ export class ExtractorPool {
       this.armDeadline(slot, slot.deadlineAt - Date.now() + message.pages * this.budget.perPageMs);
       return;
     }
+    if (message.type === 'splitting') {
+      this.armDeadline(slot, slot.deadlineAt - Date.now() + (message.chars / 1e6) * this.budget.perMillionSplitCharsMs);
+      return;
+    }
     if (slot.deadline) clearTimeout(slot.deadline);
     slot.deadline = null;
     slot.jobs.shift();
     slot.jobsDone++;
     if (message.type === 'done') {
       this.counters.completed++;
-      this.settle(job, message.extraction);
+      // The text crosses the thread boundary once; passages are offsets into it.
+      const result: Extraction | SplitExtraction = message.passages ? Object.assign(message.extraction, { passages: message.passages }) : message.extraction;
+      this.settle(job, result);
     } else {
       this.counters.failed++;
       this.settle(job, new IngestError(message.error.code, message.error.message));
@@ -266,6 +303,7 @@ export class ExtractorPool {
             maxTextChars: this.options.maxTextChars,
             ...(this.options.zipLimits ? { zipLimits: this.options.zipLimits } : {}),
           },
+          ...(job.split ? { split: job.split } : {}),
         };
         slot.worker.postMessage(message);
         if (slot.jobs.length === 1) this.startJob(slot);
@@ -342,7 +380,7 @@ export class ExtractorPool {
     else this.settle(job, new IngestError('aborted', `Extraction of ${job.path} was cancelled.`));
   }
 
-  private settle(job: Job, result: Extraction | IngestError): void {
+  private settle(job: Job, result: Extraction | SplitExtraction | IngestError): void {
     if (job.settled) return;
     job.settled = true;
     if (job.signal && job.onAbort) job.signal.removeEventListener('abort', job.onAbort);

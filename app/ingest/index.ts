@@ -1,6 +1,8 @@
 /**
  * Ingest: everything that turns a folder into files-with-verdicts and a file into text and passages. Knows
- * nothing of the encoder or the index: the engine wires the encoder's tokenizer in (`tokenSpansFromTokenizer`).
+ * nothing of the index, and of the encoder only its tokenizer: the extractor workers load it from the model's
+ * tokenizer folder to split in the worker (`extractPassages`); on the caller's thread the engine wires it in
+ * (`tokenSpansFromTokenizer`).
  *
  * ```ts
  * const rules = new FolderRules('/home/me/docs', { userPatterns: ['drafts/**'], maxFileBytes: 50 << 20 });
@@ -13,6 +15,9 @@
  *   const tokenize = tokenSpansFromTokenizer(await BertTokenizer.fromFolder(modelDir)); // encoder's tokenizer
  *   const passages = splitPassages(text, sections, tokenize, { maxTokens: 256, overlapTokens: 32 });
  *   passages[0].start; passages[0].page; passages[0].line; text.slice(passages[0].start, passages[0].end);
+ *   // Or split in the worker, keeping this thread free: same passages, tokenizer loaded once per worker.
+ *   const split = await pool.extractPassages(path, { split: { tokenizerFolder: modelDir, maxTokens: 256, overlapTokens: 32 } });
+ *   split.passages; split.text; split.sections; split.source;
  * } catch (error) {
  *   if (isIngestError(error)) record(path, error.code, error.message); // SKIP_CODES → skipped, else failed
  * }
@@ -29,6 +34,11 @@
  * - `ExtractorPool.extract` resolves to an Extraction or rejects with an IngestError of a closed code — never
  *   hangs (time budget, worker terminated), never takes the process down (heap limit, RSS watchdog, ZIP sizes
  *   checked before inflating). `SKIP_CODES` ('binary', 'too-large', 'unsupported-type') mean skipped.
+ * - `ExtractorPool.extractPassages` gives exactly the passages `splitPassages` gives on the caller's thread for the
+ *   same text and options (`modelMaxTokens` defaulting to the tokenizer's own limit), split in the worker that
+ *   extracted the file: the tokenizer loads once per worker (outside the job's time budget), tokenizing runs inside
+ *   it (long texts extend it by `perMillionSplitCharsMs`); a tokenizer folder that cannot be loaded fails the job
+ *   with 'extract-failed' naming the folder.
  * - Offsets everywhere are UTF-16 code units of `Extraction.text`, `[start, end)`; passage text is always
  *   `text.slice(start, end)`. Sections (pages, headings) are never crossed; a passage has at most
  *   min(maxTokens, modelMaxTokens - reservedTokens) tokens as the given tokenize function counts them.
@@ -57,6 +67,7 @@ export type { Extraction, Section } from './extract/extraction.js';
 export { extractFile, extractBytes, DEFAULT_MAX_TEXT_CHARS, type ExtractOptions } from './extract/extract-file.js';
 export { DEFAULT_ZIP_LIMITS, type ZipLimits } from './extract/zip-guard.js';
 export { ExtractorPool, DEFAULT_BUDGET, type ExtractorPoolOptions, type ExtractRequest, type PoolStats, type TimeBudget } from './extractor-pool.js';
+export type { WorkerSplit, SplitExtraction } from './worker-split.js';
 export {
   splitPassages,
   passageLimits,

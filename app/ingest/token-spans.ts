@@ -43,11 +43,20 @@ export function tokenSpansFromTokenizer(tokenizer: CodePointTokenizer, options: 
 function encodePiece(tokenizer: CodePointTokenizer, text: string, from: number, to: number, out: TokenSpan[]): void {
   const piece = text.slice(from, to);
   const { offsets } = tokenizer.encode(piece);
-  const content = offsets.filter(([s, e]) => e > s);
-  const lastEnd = content.length > 0 ? content[content.length - 1]![1] : 0;
+  let lastEnd = 0;
+  let maxEnd = 0;
+  let contentTokens = 0;
+  for (const [s, e] of offsets) {
+    if (e <= s) continue;
+    lastEnd = e;
+    if (e > maxEnd) maxEnd = e;
+    contentTokens++;
+  }
+  // Code points are UTF-16 units unless the piece holds surrogate pairs (emoji, astral CJK): map only then.
+  const at = SURROGATE.test(piece) ? codePointToUtf16Map(piece, maxEnd) : null;
   // Truncated by the tokenizer (text left after the last token)? Split the piece and try each half.
-  const tail = piece.slice(codePointIndexToUtf16(piece, lastEnd));
-  if (/\S/.test(tail) && to - from > 64 && content.length > 0) {
+  const tail = piece.slice(at ? at[lastEnd]! : lastEnd);
+  if (contentTokens > 0 && to - from > 64 && /\S/.test(tail)) {
     const mid = cutAt(text, from, Math.floor((to - from) / 2));
     if (mid > from && mid < to) {
       encodePiece(tokenizer, text, from, mid, out);
@@ -55,9 +64,13 @@ function encodePiece(tokenizer: CodePointTokenizer, text: string, from: number, 
       return;
     }
   }
-  const utf16 = codePointsToUtf16(piece, content);
-  for (const [s, e] of utf16) out.push({ start: from + s, end: from + e });
+  for (const [s, e] of offsets) {
+    if (e <= s) continue;
+    out.push(at ? { start: from + at[s]!, end: from + at[e]! } : { start: from + s, end: from + e });
+  }
 }
+
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** An end for a piece starting at `from`: after the last whitespace within `max` units, else at `max` (never inside a surrogate pair). */
 function cutAt(text: string, from: number, max: number): number {
@@ -75,16 +88,8 @@ function isSpace(unit: number): boolean {
   return unit === 0x20 || unit === 0x0a || unit === 0x09 || unit === 0x0d || unit === 0x0c || unit === 0xa0 || unit === 0x3000 || (unit >= 0x2000 && unit <= 0x200a);
 }
 
-function codePointIndexToUtf16(text: string, cp: number): number {
-  let unit = 0;
-  for (let k = 0; k < cp && unit < text.length; k++) unit += text.codePointAt(unit)! > 0xffff ? 2 : 1;
-  return unit;
-}
-
-/** Code-point offsets (ascending starts) → UTF-16 offsets, in one pass over the text. */
-function codePointsToUtf16(text: string, offsets: Array<[number, number]>): Array<[number, number]> {
-  let maxCp = 0;
-  for (const [, e] of offsets) if (e > maxCp) maxCp = e;
+/** at[k] = the UTF-16 index of code point k of `text`, for k in 0..maxCp (past the end: text.length); one pass. */
+function codePointToUtf16Map(text: string, maxCp: number): Int32Array {
   const at = new Int32Array(maxCp + 1);
   let unit = 0;
   let k = 0;
@@ -93,7 +98,7 @@ function codePointsToUtf16(text: string, offsets: Array<[number, number]>): Arra
     unit += text.codePointAt(unit)! > 0xffff ? 2 : 1;
   }
   for (; k <= maxCp; k++) at[k] = text.length;
-  return offsets.map(([s, e]) => [at[s]!, at[e]!]);
+  return at;
 }
 
 /**

@@ -114,18 +114,24 @@ describe('extractFile on real files', () => {
     await writeFile(at('big.txt'), Buffer.alloc(5000, 0x61));
     await rejectsWith(extractFile(at('big.txt'), { maxFileBytes: 4096 }), 'too-large', /4\.9 KiB is over the size cap of 4\.0 KiB/);
     await rejectsWith(extractFile(at('big.txt'), { maxTextChars: 100 }), 'too-large', /longer than the cap/);
+    // Blocking reads (what the workers use) give the same bytes, source and refusals.
+    assert.deepEqual(await extractFile(at('utf16.txt'), { syncRead: true }), u);
+    assert.deepEqual(await extractFile(at('bad-utf8.md'), { syncRead: true }), b);
+    await rejectsWith(extractFile(at('big.txt'), { maxFileBytes: 4096, syncRead: true }), 'too-large', /4\.9 KiB is over the size cap of 4\.0 KiB/);
     await rejectsWith(extractFile(at('x.exe')), 'unsupported-type');
   });
 
   it('unreadable entries (works as root): a FIFO and a directory named like files, a deleted file, a symlink loop', async () => {
     execFileSync('mkfifo', [at('pipe.txt')]);
-    await rejectsWith(extractFile(at('pipe.txt')), 'unreadable', /not a regular file/);
     await mkdir(at('folder.md'));
-    await rejectsWith(extractFile(at('folder.md')), 'not-a-file');
-    await rejectsWith(extractFile(at('gone.md')), 'vanished', /disappeared/);
     execFileSync('ln', ['-s', 'loop-b.md', at('loop-a.md')]);
     execFileSync('ln', ['-s', 'loop-a.md', at('loop-b.md')]);
-    await rejectsWith(extractFile(at('loop-a.md')), 'unreadable', /symbolic link loop/);
+    for (const syncRead of [false, true]) {
+      await rejectsWith(extractFile(at('pipe.txt'), { syncRead }), 'unreadable', /not a regular file/);
+      await rejectsWith(extractFile(at('folder.md'), { syncRead }), 'not-a-file');
+      await rejectsWith(extractFile(at('gone.md'), { syncRead }), 'vanished', /disappeared/);
+      await rejectsWith(extractFile(at('loop-a.md'), { syncRead }), 'unreadable', /symbolic link loop/);
+    }
   });
 
   it('paths with quotes, spaces, emoji and non-Latin scripts', async () => {

@@ -5,7 +5,7 @@
  * directly only for trusted, small inputs (tests, tools).
  */
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { decodeText } from '../decode-text.js';
 import { fileKindOf, isTextKind, looksBinary, type FileKind } from '../file-types.js';
@@ -30,6 +30,13 @@ export interface ExtractOptions {
   zipLimits?: ZipLimits;
   /** Called once a PDF's page count is known. */
   onPages?: (pages: number) => void;
+  /**
+   * Read the file with blocking calls (what the extractor workers do): a worker runs one job at a time, so blocking
+   * costs it nothing, and a 4 KB file is read in ~35 µs instead of ~250-500 µs of thread-pool round trips (stat,
+   * open, fstat, read, read, close) on a loaded 2-core machine. A read that hangs (a dead network drive) then stalls
+   * the worker instead of a thread-pool thread; the pool's time budget replaces that worker either way.
+   */
+  syncRead?: boolean;
 }
 
 export const DEFAULT_MAX_TEXT_CHARS = 32 * 1024 * 1024;
@@ -37,7 +44,8 @@ export const DEFAULT_MAX_TEXT_CHARS = 32 * 1024 * 1024;
 export async function extractFile(path: string, options: ExtractOptions = {}): Promise<Extraction> {
   const kind = options.kind ?? fileKindOf(path);
   if (kind === null) throw new IngestError('unsupported-type', `${path} is not of a supported type.`);
-  const { bytes, size, mtimeMs } = await readCapped(path, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const { bytes, size, mtimeMs } = options.syncRead ? readCappedSync(path, maxBytes) : await readCapped(path, maxBytes);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const extraction = await extractBytes(bytes, kind, options);
   return { ...extraction, source: { size, mtimeMs, sha256 } };
@@ -89,14 +97,9 @@ async function readCapped(path: string, maxBytes: number): Promise<{ bytes: Buff
   try {
     const before = await stat(path);
     if (!before.isFile()) throw notAFile(path, before.isDirectory());
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    handle = await open(path, OPEN_FLAGS);
     const info = await handle.stat();
-    if (!info.isFile()) throw notAFile(path, info.isDirectory());
-    if (info.size > maxBytes) {
-      throw new IngestError('too-large', `${formatBytes(info.size)} is over the size cap of ${formatBytes(maxBytes)}.`);
-    }
-    // Read up to one byte past the cap: a file that grew since stat is still refused, never read unbounded.
-    const buffer = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(info.size, 0) + 65536));
+    const buffer = readBuffer(path, info, maxBytes);
     let length = 0;
     for (;;) {
       if (length === buffer.length) break;
@@ -104,13 +107,58 @@ async function readCapped(path: string, maxBytes: number): Promise<{ bytes: Buff
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    if (length > maxBytes) throw new IngestError('too-large', `The file grew past the size cap of ${formatBytes(maxBytes)} while it was read.`);
-    return { bytes: buffer.subarray(0, length), size: length, mtimeMs: info.mtimeMs };
+    return readResult(buffer, length, info, maxBytes);
   } catch (error) {
     throw fsErrorToIngestError(error, path);
   } finally {
     await handle?.close().catch(() => {});
   }
+}
+
+/** `readCapped` with blocking calls, step for step (see `ExtractOptions.syncRead`). */
+function readCappedSync(path: string, maxBytes: number): { bytes: Buffer; size: number; mtimeMs: number } {
+  let fd: number | undefined;
+  try {
+    const before = statSync(path);
+    if (!before.isFile()) throw notAFile(path, before.isDirectory());
+    fd = openSync(path, OPEN_FLAGS);
+    const info = fstatSync(fd);
+    const buffer = readBuffer(path, info, maxBytes);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) break;
+      const bytesRead = readSync(fd, buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return readResult(buffer, length, info, maxBytes);
+  } catch (error) {
+    throw fsErrorToIngestError(error, path);
+  } finally {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // nothing was written; a failed close loses nothing
+      }
+    }
+  }
+}
+
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/** Checks the open handle's stats and sizes the buffer: up to one byte past the cap, so a file that grew since stat is still refused, never read unbounded. */
+function readBuffer(path: string, info: Stats, maxBytes: number): Buffer {
+  if (!info.isFile()) throw notAFile(path, info.isDirectory());
+  if (info.size > maxBytes) {
+    throw new IngestError('too-large', `${formatBytes(info.size)} is over the size cap of ${formatBytes(maxBytes)}.`);
+  }
+  return Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(info.size, 0) + 65536));
+}
+
+function readResult(buffer: Buffer, length: number, info: Stats, maxBytes: number): { bytes: Buffer; size: number; mtimeMs: number } {
+  if (length > maxBytes) throw new IngestError('too-large', `The file grew past the size cap of ${formatBytes(maxBytes)} while it was read.`);
+  return { bytes: buffer.subarray(0, length), size: length, mtimeMs: info.mtimeMs };
 }
 
 function notAFile(path: string, isDirectory: boolean): IngestError {
