@@ -62,7 +62,6 @@ import { DEFAULT_TERMS_PER_HIT } from './engine-types.js';
 import { EngineState } from './engine-state.js';
 import { Indexer } from './indexer.js';
 import type { IngestPort } from './ingest-port.js';
-import { tokenSpansFromTokenizer, type TokenizeFn } from '../ingest/index.js';
 import { IndexRebuild, NEXT_INDEX_DIR, builtWithOf, sameBuild, type BuiltWith, type RebuiltIndex } from './index-rebuild.js';
 
 export interface EngineOpenOptions {
@@ -104,7 +103,6 @@ export class Engine {
   private readonly events = new EngineEvents();
   private closed = false;
   private indexer: Indexer | undefined;
-  private splitter: Promise<TokenizeFn> | undefined;
   private progressState: Progress = {
     phase: 'idle', queued: 0, done: 0, indexed: 0, skipped: 0, failed: 0, passagesPerSecond: 0, etaSeconds: null, currentFile: null, message: null,
   };
@@ -185,13 +183,11 @@ export class Engine {
 
   private startIndexer(): void {
     const model = this.model;
-    this.splitter = undefined;
     this.indexer = new Indexer({
       index: this.index,
       writer: this.writer!,
       port: this.ingestPort!,
       encoder: () => model.ready(),
-      tokenSpans: () => (this.splitter ??= model.ready().then((encoder) => tokenSpansFromTokenizer(encoder.tokenizer))),
       settings: () => this.settings,
       // The index's own build; an empty index is built with the wanted settings from its first commit.
       state: this.state,

@@ -17,7 +17,6 @@ import type { SparseEncoder } from '../encoder/index.js';
 import type { FileInfo, IndexWriter, PassageInput, SparseIndex } from '../index/index.js';
 import type { EngineState } from './engine-state.js';
 import type { Progress, Settings } from './engine-types.js';
-import type { TokenizeFn } from '../ingest/index.js';
 import type { ExtractResult, FolderWatch, IngestPort, PassageDraft, ScanEntry, WatchChanges, WatchStatus } from './ingest-port.js';
 
 export interface IndexerDeps {
@@ -26,8 +25,6 @@ export interface IndexerDeps {
   port: IngestPort;
   /** The loaded encoder (waits for the model). */
   encoder: () => Promise<SparseEncoder>;
-  /** UTF-16 token spans of a text, untruncated (for the passage splitter). */
-  tokenSpans: () => Promise<TokenizeFn>;
   settings: () => Settings;
   state: EngineState;
   /** The commit payload (records what the index was built with). */
@@ -401,7 +398,6 @@ export class Indexer {
     const { port } = this.deps;
     const settings = this.deps.settings();
     const encoder = await this.deps.encoder();
-    const tokenSpans = await this.deps.tokenSpans();
     this.deps.onProgress({ phase: 'indexing', queued: this.queuedCount() });
     for (const file of files) this.inFlight.add(file.path);
     const extract = async (file: FileInfo): Promise<Job> => {
@@ -413,7 +409,7 @@ export class Indexer {
         }
       }
       return port
-        .extract(file.path, { maxFileBytes: settings.maxFileBytes, passageTokens: settings.passageTokens, passageOverlap: settings.passageOverlap, tokenSpans, modelMaxTokens: encoder.model.maxSeqLength })
+        .extract(file.path, { maxFileBytes: settings.maxFileBytes, passageTokens: settings.passageTokens, passageOverlap: settings.passageOverlap, tokenizerFolder: encoder.model.tokenizerFolder, modelMaxTokens: encoder.model.maxSeqLength })
         .catch((error: unknown): ExtractResult => ({ ok: false, skipped: false, code: 'extract-failed', reason: (error as Error).message }))
         .then((result) => ({ file, result }));
     };
