@@ -24,6 +24,7 @@ import type {
   SearchResponse,
   Settings,
 } from '../engine/engine-types.js';
+import { MAX_TERMS_PER_HIT } from '../engine/engine-types.js';
 
 /** A phantom carrying a result type through the table (never read at run time). */
 function returns<T>(): T {
@@ -73,7 +74,7 @@ function method<H extends 'engine' | 'shell', P extends z.ZodType, R>(host: H, s
 
 export const methods = {
   search: method('engine', 'Ranked passages for a query (with "exact phrase", -word, path:, ext:, after:, before: syntax), with exact scores and per-term contributions.',
-    z.strictObject({ query: z.string().max(10_000), k: k.optional(), filters: filters.optional(), mode: z.enum(['exact', 'approximate']).optional() }),
+    z.strictObject({ query: z.string().max(10_000), k: k.optional(), filters: filters.optional(), mode: z.enum(['exact', 'approximate']).optional(), termsPerHit: z.number().int().min(1).max(MAX_TERMS_PER_HIT).optional() }),
     returns<SearchResponse>()),
   explain: method('engine', "A text's document and query expansions (top terms with weights); with compareWith, their dot product and the terms that make it up.",
     z.strictObject({ text: z.string().max(100_000), compareWith: z.string().max(100_000).optional(), topK: z.number().int().min(1).max(1000).optional() }),

@@ -117,10 +117,25 @@ export interface SearchHit {
   score: number;
   file: FileRef;
   passage: PassageRef;
-  /** Contributing terms, largest contribution first; their contributions sum to `score`. */
+  /**
+   * The largest contributing terms, largest first (at most the request's `termsPerHit`, default 64); their
+   * contributions plus `otherTerms.contribution` sum to `score`.
+   */
   terms: TermContribution[];
-  /** Spans in `passage.text` whose tokens are among `terms`, in text order. */
+  /** The contributing terms left out of `terms`: how many, and their summed contribution. */
+  otherTerms: OtherTerms;
+  /** Spans in `passage.text` whose tokens are among `terms` (the kept ones), in text order. */
   highlights: Highlight[];
+}
+
+/** Contributing terms listed per search hit unless the request says otherwise, and the most a request may ask for. */
+export const DEFAULT_TERMS_PER_HIT = 64;
+export const MAX_TERMS_PER_HIT = 1024;
+
+/** The remainder of a capped list of contributing terms. */
+export interface OtherTerms {
+  count: number;
+  contribution: number;
 }
 
 /** Structured filters; the query syntax (`path:`, `ext:`, `after:`, `before:`) adds to these. */
@@ -141,6 +156,8 @@ export interface SearchRequest {
   filters?: SearchFilters;
   /** 'exact' (default) or 'approximate' candidate selection; final scores are exact in both. */
   mode?: 'exact' | 'approximate';
+  /** Contributing terms listed per hit (default 64, at most 1024); the rest are summed in `otherTerms`. */
+  termsPerHit?: number;
 }
 
 /** The query as the engine understood it. */
@@ -190,7 +207,9 @@ export interface ExplainResponse {
   comparison?: {
     /** query(text) · document(compareWith). */
     score: number;
+    /** The largest contributing terms (at most `topK`); their contributions plus `otherTerms.contribution` sum to `score`. */
     terms: TermContribution[];
+    otherTerms: OtherTerms;
     document: Expansion;
   };
 }

@@ -57,11 +57,11 @@ import { ModelHost } from './model-host.js';
 import { parseQuery } from './query-syntax.js';
 import { rankExact } from './search-ranking.js';
 import { loadSettings, saveSettings, writeFileAtomic } from './settings-store.js';
-import { contributions, expansionTerms, highlightsFor, textTokens } from './text-tokens.js';
+import { capTerms, cappedContributions, contributions, expansionTerms, highlightsFor, textTokens } from './text-tokens.js';
+import { DEFAULT_TERMS_PER_HIT } from './engine-types.js';
 import { EngineState } from './engine-state.js';
 import { Indexer } from './indexer.js';
 import type { IngestPort } from './ingest-port.js';
-import { tokenSpansFromTokenizer, type TokenizeFn } from '../ingest/index.js';
 import { IndexRebuild, NEXT_INDEX_DIR, builtWithOf, sameBuild, type BuiltWith, type RebuiltIndex } from './index-rebuild.js';
 
 export interface EngineOpenOptions {
@@ -95,13 +95,14 @@ export interface EngineOpenOptions {
 
 
 const WRITER_FILE = 'writer.json';
+/** Least time between two `folders` events sent for indexing's count changes (at most four a second). */
+const FOLDERS_EVENT_MS = 250;
 const EMPTY_COUNTS = (): Record<FileState, number> => ({ pending: 0, indexed: 0, skipped: 0, failed: 0, unavailable: 0 });
 
 export class Engine {
   private readonly events = new EngineEvents();
   private closed = false;
   private indexer: Indexer | undefined;
-  private splitter: Promise<TokenizeFn> | undefined;
   private progressState: Progress = {
     phase: 'idle', queued: 0, done: 0, indexed: 0, skipped: 0, failed: 0, passagesPerSecond: 0, etaSeconds: null, currentFile: null, message: null,
   };
@@ -182,19 +183,17 @@ export class Engine {
 
   private startIndexer(): void {
     const model = this.model;
-    this.splitter = undefined;
     this.indexer = new Indexer({
       index: this.index,
       writer: this.writer!,
       port: this.ingestPort!,
       encoder: () => model.ready(),
-      tokenSpans: () => (this.splitter ??= model.ready().then((encoder) => tokenSpansFromTokenizer(encoder.tokenizer))),
       settings: () => this.settings,
       // The index's own build; an empty index is built with the wanted settings from its first commit.
       state: this.state,
       payload: () => ({ builtWith: this.builtWith() ?? this.wantedBuild() }),
       onProgress: (change) => this.setProgress(change),
-      onFolders: () => this.emitFolders(),
+      onFolders: () => this.scheduleFolders(),
     });
     this.indexer.start({ watch: this.watching });
   }
@@ -350,7 +349,7 @@ export class Engine {
     const [vector] = await encoder.encodeQuery([parsed.text]);
     const encoded = performance.now();
     const tokens = textTokens(encoder, parsed.text);
-    const hits = this.rank(vector!, k, request.mode ?? 'exact', parsed.filters, parsed.phrases, parsed.excluded);
+    const hits = this.rank(vector!, k, request.mode ?? 'exact', parsed.filters, parsed.phrases, parsed.excluded, request.termsPerHit ?? DEFAULT_TERMS_PER_HIT);
     const done = performance.now();
     return {
       query: parsed,
@@ -371,7 +370,7 @@ export class Engine {
     const vector = this.index.passageVectors([request.passageId]).get(request.passageId);
     if (!passage || !vector) throw new EngineError('not-found', `Passage ${request.passageId} is not in the index (or was indexed without its vector): refresh the view`, { passageId: request.passageId });
     const filters = request.filters ?? {};
-    const hits = this.rank(vector, request.k ?? 10, 'exact', filters, [], [], new Set([request.passageId]));
+    const hits = this.rank(vector, request.k ?? 10, 'exact', filters, [], [], DEFAULT_TERMS_PER_HIT, new Set([request.passageId]));
     const done = performance.now();
     const own = textTokens(encoder, passage.text ?? '');
     return {
@@ -401,8 +400,8 @@ export class Engine {
     if (request.compareWith !== undefined) {
       const [other] = await encoder.encodeDocument([request.compareWith]);
       const otherTokens = textTokens(encoder, request.compareWith);
-      const terms = contributions(encoder, query!, other!, otherTokens.ids);
-      response.comparison = { score: encoder.similarity(query!, other!), terms, document: expansion(other!, otherTokens) };
+      const { terms, otherTerms } = capTerms(contributions(encoder, query!, other!, otherTokens.ids), topK);
+      response.comparison = { score: encoder.similarity(query!, other!), terms, otherTerms, document: expansion(other!, otherTokens) };
     }
     return response;
   }
@@ -565,6 +564,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.foldersTimer);
     try {
       await this.rebuild?.cancel().catch(() => undefined);
       await this.rebuildDone;
@@ -588,17 +588,18 @@ export class Engine {
     return this.model.reference;
   }
 
-  private rank(vector: SparseVector, k: number, mode: 'exact' | 'approximate', filters: { folders?: string[]; fileTypes?: string[]; modifiedAfter?: number; modifiedBefore?: number }, phrases: string[], excluded: string[], exclude?: Set<number>): SearchHit[] {
+  private rank(vector: SparseVector, k: number, mode: 'exact' | 'approximate', filters: { folders?: string[]; fileTypes?: string[]; modifiedAfter?: number; modifiedBefore?: number }, phrases: string[], excluded: string[], termsPerHit: number, exclude?: Set<number>): SearchHit[] {
     const encoder = this.model.loaded!;
     this.refreshIndex();
     const filter = { ...filters, ...(filters.folders ? { folders: filters.folders.map((folder) => resolve(folder)) } : {}) };
-    const ranked = rankExact(this.index, vector, { k, mode, filter, phrases, excluded, ...(exclude ? { exclude } : {}) });
-    return ranked.map(({ hit, score, vector: passageVector }) => {
+    const { passages } = rankExact(this.index, vector, { k, mode, filter, phrases, excluded, ...(exclude ? { exclude } : {}) });
+    // Terms and highlights for the final k only, capped per hit: a dense model's passages share hundreds of terms.
+    return passages.map(({ hit, score, vector: passageVector }) => {
       const tokens = textTokens(encoder, hit.passage.text ?? '');
-      const terms = passageVector
-        ? contributions(encoder, vector, passageVector, tokens.ids)
-        : hit.terms.map((term) => ({ term: encoder.tokenizer.idToToken(term.term) ?? `[${term.term}]`, id: term.term, queryWeight: term.queryWeight, passageWeight: term.passageWeight, contribution: term.contribution, inText: tokens.ids.has(term.term) }));
-      return { score, file: this.fileRef(hit.file), passage: passageRef(hit.passage), terms, highlights: highlightsFor(tokens.tokens, terms) };
+      const { terms, otherTerms } = passageVector
+        ? cappedContributions(encoder, vector, passageVector, tokens.ids, termsPerHit)
+        : capTerms(hit.terms.map((term) => ({ term: encoder.tokenizer.idToToken(term.term) ?? `[${term.term}]`, id: term.term, queryWeight: term.queryWeight, passageWeight: term.passageWeight, contribution: term.contribution, inText: tokens.ids.has(term.term) })), termsPerHit);
+      return { score, file: this.fileRef(hit.file), passage: passageRef(hit.passage), terms, otherTerms, highlights: highlightsFor(tokens.tokens, terms) };
     });
   }
 
@@ -646,6 +647,35 @@ export class Engine {
       /* status while closing */
     }
   }
+
+  /**
+   * `folders` and `status` events (per-folder counts, index totals) soon, coalesced: the first change emits at once,
+   * later ones within FOLDERS_EVENT_MS join one trailing emit (counts change with every committed batch).
+   */
+  private scheduleFolders(): void {
+    if (this.closed) return;
+    if (this.foldersTimer) {
+      this.foldersPending = true;
+      return;
+    }
+    this.emitCounts();
+    const tick = () => {
+      if (this.foldersPending && !this.closed) {
+        this.foldersPending = false;
+        this.emitCounts();
+        this.foldersTimer = setTimeout(tick, FOLDERS_EVENT_MS);
+      } else this.foldersTimer = undefined;
+    };
+    this.foldersTimer = setTimeout(tick, FOLDERS_EVENT_MS);
+  }
+
+  private emitCounts(): void {
+    this.emitFolders();
+    this.emitStatus();
+  }
+
+  private foldersTimer: ReturnType<typeof setTimeout> | undefined;
+  private foldersPending = false;
 
   private emitFolders(): void {
     if (this.closed) return;

@@ -12,7 +12,6 @@ import type { Progress, Settings } from './engine-types.js';
 import { Indexer } from './indexer.js';
 import type { IngestPort } from './ingest-port.js';
 import type { ModelHost } from './model-host.js';
-import { tokenSpansFromTokenizer, type TokenizeFn } from '../ingest/index.js';
 
 export const NEXT_INDEX_DIR = 'index-next';
 
@@ -80,13 +79,11 @@ export class IndexRebuild {
     writer.commit({ builtWith: target });
     if (this.cancelled) return this.discard();
     const model = this.deps.model;
-    let spans: Promise<TokenizeFn> | undefined;
     this.indexer = new Indexer({
       index,
       writer,
       port: this.deps.port,
       encoder: () => model.ready(),
-      tokenSpans: () => (spans ??= model.ready().then((encoder) => tokenSpansFromTokenizer(encoder.tokenizer))),
       settings: this.deps.settings,
       state: this.deps.state,
       payload: () => ({ builtWith: target }),

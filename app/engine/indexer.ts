@@ -17,7 +17,6 @@ import type { SparseEncoder } from '../encoder/index.js';
 import type { FileInfo, IndexWriter, PassageInput, SparseIndex } from '../index/index.js';
 import type { EngineState } from './engine-state.js';
 import type { Progress, Settings } from './engine-types.js';
-import type { TokenizeFn } from '../ingest/index.js';
 import type { ExtractResult, FolderWatch, IngestPort, PassageDraft, ScanEntry, WatchChanges, WatchStatus } from './ingest-port.js';
 
 export interface IndexerDeps {
@@ -26,8 +25,6 @@ export interface IndexerDeps {
   port: IngestPort;
   /** The loaded encoder (waits for the model). */
   encoder: () => Promise<SparseEncoder>;
-  /** UTF-16 token spans of a text, untruncated (for the passage splitter). */
-  tokenSpans: () => Promise<TokenizeFn>;
   settings: () => Settings;
   state: EngineState;
   /** The commit payload (records what the index was built with). */
@@ -70,6 +67,8 @@ export class Indexer {
   private readonly watches = new Map<string, FolderWatch>();
   private idleWaiters: Array<() => void> = [];
   private busy = false;
+  /** Work was done since the queue last went idle (the idle transition then sends the final folder counts). */
+  private workedSinceIdle = false;
   private counts = { done: 0, indexed: 0, skipped: 0, failed: 0 };
   private passagesDone = 0;
   private readonly rate: Array<{ at: number; passages: number }> = [];
@@ -159,10 +158,12 @@ export class Indexer {
       const [folder] = this.rescans;
       this.rescans.delete(folder!);
       await this.syncFolder(folder!);
+      this.workedSinceIdle = true;
       return true;
     }
     if (this.changes.length > 0 || [...this.heldGone.values()].some((held) => held.until <= Date.now())) {
       await this.reconcileChanges();
+      this.workedSinceIdle = true;
       return true;
     }
     if (this.deps.state.indexingPaused) {
@@ -172,9 +173,15 @@ export class Indexer {
     const jobs = this.nextJobs();
     if (jobs.length > 0) {
       await this.process(jobs);
+      this.workedSinceIdle = true;
       return true;
     }
     this.deps.onProgress({ phase: 'idle', queued: 0, currentFile: null, etaSeconds: null, passagesPerSecond: 0, message: null });
+    // Once per pass that did work: the final counts, so that a view needs no refetch when indexing ends.
+    if (this.workedSinceIdle) {
+      this.workedSinceIdle = false;
+      this.deps.onFolders();
+    }
     return false;
   }
 
@@ -391,7 +398,6 @@ export class Indexer {
     const { port } = this.deps;
     const settings = this.deps.settings();
     const encoder = await this.deps.encoder();
-    const tokenSpans = await this.deps.tokenSpans();
     this.deps.onProgress({ phase: 'indexing', queued: this.queuedCount() });
     for (const file of files) this.inFlight.add(file.path);
     const extract = async (file: FileInfo): Promise<Job> => {
@@ -403,7 +409,7 @@ export class Indexer {
         }
       }
       return port
-        .extract(file.path, { maxFileBytes: settings.maxFileBytes, passageTokens: settings.passageTokens, passageOverlap: settings.passageOverlap, tokenSpans, modelMaxTokens: encoder.model.maxSeqLength })
+        .extract(file.path, { maxFileBytes: settings.maxFileBytes, passageTokens: settings.passageTokens, passageOverlap: settings.passageOverlap, tokenizerFolder: encoder.model.tokenizerFolder, modelMaxTokens: encoder.model.maxSeqLength })
         .catch((error: unknown): ExtractResult => ({ ok: false, skipped: false, code: 'extract-failed', reason: (error as Error).message }))
         .then((result) => ({ file, result }));
     };
@@ -471,6 +477,8 @@ export class Indexer {
       this.counts.done++;
     }
     writer.commit(this.deps.payload());
+    // Files changed status: per-folder counts changed (the engine coalesces these events).
+    this.deps.onFolders();
     const now = Date.now();
     this.rate.push({ at: now, passages });
     while (this.rate.length > 1 && this.rate[0]!.at < now - RATE_WINDOW_MS) this.rate.shift();

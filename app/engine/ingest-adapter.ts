@@ -1,6 +1,6 @@
 /**
  * The IngestPort bound to app/ingest: the folder scanner with each folder's rules, the extractor pool (worker
- * threads with time and memory budgets), the passage splitter with the encoder's tokenizer, a content hash, and
+ * threads with time and memory budgets) that also split passages with the encoder's tokenizer, a content hash, and
  * the folder watcher. Ingest's verdicts map onto file states: a skip (rule, size cap, type, binary) is `skipped`,
  * any other IngestError is `failed`, each with its code as the reason code.
  */
@@ -15,7 +15,6 @@ import {
   fileKindOf,
   isIngestError,
   scanFolder,
-  splitPassages,
   type ScanEntry as IngestScanEntry,
 } from '../ingest/index.js';
 import type { ExtractOptions, ExtractResult, IngestPort, PassageDraft, ScanEntry, ScanOptions } from './ingest-port.js';
@@ -54,13 +53,12 @@ export function createIngestPort(): IngestPort {
       }
       try {
         const contentHash = await hashFile(path);
-        const extraction = await poolFor(options.maxFileBytes).extract(path, options.signal ? { signal: options.signal } : {});
+        // Extracted and split in the worker: only the passages cross back to this thread (the splitter's token
+        // spans of a long document cost more than its extraction; here they run beside the encoder, not before it).
+        const split = { tokenizerFolder: options.tokenizerFolder, maxTokens: options.passageTokens, overlapTokens: options.passageOverlap, modelMaxTokens: options.modelMaxTokens };
+        const extraction = await poolFor(options.maxFileBytes).extractPassages(path, { split, size: info.size, ...(options.signal ? { signal: options.signal } : {}) });
         const lines = LINE_KINDS.has(fileKindOf(path) ?? '');
-        const passages: PassageDraft[] = splitPassages(extraction.text, extraction.sections, options.tokenSpans, {
-          maxTokens: options.passageTokens,
-          overlapTokens: options.passageOverlap,
-          modelMaxTokens: options.modelMaxTokens,
-        }).map((passage) => ({
+        const passages: PassageDraft[] = extraction.passages.map((passage) => ({
           text: extraction.text.slice(passage.start, passage.end),
           start: passage.start,
           end: passage.end,

@@ -4,7 +4,6 @@
  * it to app/ingest; the indexer knows only this shape.
  */
 
-import type { TokenizeFn } from '../ingest/index.js';
 
 /** A file the scanner found: to index, or left out (with the rule's code and a sentence; `failed` when it could not be read). */
 export interface ScanEntry {
@@ -36,8 +35,8 @@ export interface ExtractOptions {
   maxFileBytes: number;
   passageTokens: number;
   passageOverlap: number;
-  /** Token spans (UTF-16) of a text, from the encoder's tokenizer, without truncation. */
-  tokenSpans: TokenizeFn;
+  /** The encoder's tokenizer folder: passages are split by its tokens (in the extraction workers). */
+  tokenizerFolder: string;
   /** The model's maximum sequence length (passages never exceed it minus [CLS]/[SEP]). */
   modelMaxTokens: number;
   signal?: AbortSignal | undefined;

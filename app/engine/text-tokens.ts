@@ -5,7 +5,7 @@
  */
 import type { SparseEncoder } from '../encoder/index.js';
 import type { SparseVector } from '../index/index.js';
-import type { Highlight, TermContribution, TermWeight } from './engine-types.js';
+import type { Highlight, OtherTerms, TermContribution, TermWeight } from './engine-types.js';
 
 export interface TextToken {
   text: string;
@@ -87,6 +87,50 @@ export function contributions(encoder: SparseEncoder, query: SparseVector, passa
     else j++;
   }
   return out.sort((x, y) => y.contribution - x.contribution || x.id - y.id);
+}
+
+/**
+ * `contributions` capped at `limit` terms (see `capTerms`), building term objects and token strings only for the
+ * kept ones: a dense model's passage shares hundreds of terms with the query.
+ */
+export function cappedContributions(encoder: SparseEncoder, query: SparseVector, passage: SparseVector, passageIds: ReadonlySet<number>, limit: number): { terms: TermContribution[]; otherTerms: OtherTerms } {
+  const ids: number[] = [];
+  const queryWeights: number[] = [];
+  const passageWeights: number[] = [];
+  const products: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < query.indices.length && j < passage.indices.length) {
+    const a = query.indices[i]!;
+    const b = passage.indices[j]!;
+    if (a === b) {
+      ids.push(a);
+      queryWeights.push(query.values[i]!);
+      passageWeights.push(passage.values[j]!);
+      products.push(query.values[i]! * passage.values[j]!);
+      i++;
+      j++;
+    } else if (a < b) i++;
+    else j++;
+  }
+  const order = Array.from({ length: ids.length }, (_, n) => n).sort((x, y) => products[y]! - products[x]! || ids[x]! - ids[y]!);
+  let rest = 0;
+  for (let n = limit; n < order.length; n++) rest += products[order[n]!]!;
+  const terms = order.slice(0, limit).map((n) => {
+    const id = ids[n]!;
+    return { term: encoder.tokenizer.idToToken(id) ?? `[${id}]`, id, queryWeight: queryWeights[n]!, passageWeight: passageWeights[n]!, contribution: products[n]!, inText: passageIds.has(id) };
+  });
+  return { terms, otherTerms: { count: Math.max(0, order.length - limit), contribution: rest } };
+}
+
+/**
+ * The first `limit` of `terms` (already largest first) and the remainder's count and summed contribution, so that the
+ * kept contributions plus the remainder still sum to the score (a response stays small for dense vectors).
+ */
+export function capTerms(terms: TermContribution[], limit: number): { terms: TermContribution[]; otherTerms: OtherTerms } {
+  let contribution = 0;
+  for (let i = limit; i < terms.length; i++) contribution += terms[i]!.contribution;
+  return { terms: terms.slice(0, limit), otherTerms: { count: Math.max(0, terms.length - limit), contribution } };
 }
 
 /** Spans of the tokens whose id is among `terms`, in text order. */

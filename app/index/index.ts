@@ -23,7 +23,9 @@
  *   for ingest; `listFiles({ status })` finds them; `pending` rows are ingest's durable job queue. `renameFile`
  *   re-points a file (same content) without re-encoding.
  * - With `openWriter({ keepVectors: true })` each passage's full-precision vector is stored with its catalog row in
- *   the same commit; `passageVectors(ids)` reads them back for exact rescoring.
+ *   the same commit; `passageVectors(ids)` reads them back for exact rescoring, `exactScores(query, ids)` scores
+ *   them without decoding, `exactScan(query, filter)` scores every live one (a full scan).
+ * - `search` returns at most `SEARCH_K_LIMIT` (10,000) hits.
  * - Segments are immutable; deletes are tombstones; merges run in worker threads and swap in at a commit; while a
  *   writer commits steadily, about `mergePolicy.maxSegments` (16) segments remain at most (counted once running
  *   merges land: commits during a merge add theirs); `waitForMerges()` resolves once
@@ -36,6 +38,7 @@
  */
 export {
   SparseIndex,
+  SEARCH_K_LIMIT,
   DEFAULT_APPROXIMATION,
   type OpenOptions,
   type SearchOptions,

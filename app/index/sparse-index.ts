@@ -4,6 +4,8 @@
  * snapshot and moves it forward; searching is query/search.ts, the consistency check consistency-check.ts, and the
  * writer sees it only through WriterHost.
  */
+import { blobDot, denseQuery } from './exact-scoring.js';
+import { ResidentVectors, residentDot } from './resident-vectors.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import type Database from 'better-sqlite3';
@@ -20,7 +22,7 @@ import { checkConsistency } from './consistency-check.js';
 import type { RepairReport } from './index-repair.js';
 import { IndexCorruptError, IndexError, IndexLockedError } from './index-errors.js';
 import { IndexWriter, type WriterOptions } from './index-writer.js';
-import { Searcher, type SearchOptions, type SearchResult } from './query/search.js';
+import { Searcher, type SearchFilter, type SearchOptions, type SearchResult } from './query/search.js';
 import { createQuantizer, DEFAULT_MAX_WEIGHT } from './quantization.js';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_BLOCKS_PER_PAGE } from './segment/segment-format.js';
 import type { CachedItem } from './segment/segment-reader.js';
@@ -86,6 +88,9 @@ export interface IndexStats {
   cacheBudget: number;
 }
 
+/** The largest `k` one `search` returns (its heap and hit materialization are sized by it). */
+export const SEARCH_K_LIMIT = 10_000;
+
 export class SparseIndex {
   readonly dir: string;
   readonly settings: IndexSettings;
@@ -94,6 +99,7 @@ export class SparseIndex {
   private readonly cache: ByteLru<CachedItem>;
   private readonly db: Database.Database;
   private readonly catalog: CatalogQueries;
+  private readonly resident = new ResidentVectors();
   private readonly searcher: Searcher;
   private current: Snapshot;
   private seenDataVersion: number;
@@ -261,7 +267,7 @@ export class SparseIndex {
     this.assertOpen();
     validateSparseVector(query, this.settings.vocabSize, 'query vector', true);
     const k = options.k ?? 10;
-    if (!(Number.isInteger(k) && k >= 1 && k <= 10000)) throw new IndexError('invalid-argument', `k must be an integer in 1..10000, got ${k}`);
+    if (!(Number.isInteger(k) && k >= 1 && k <= SEARCH_K_LIMIT)) throw new IndexError('invalid-argument', `k must be an integer in 1..${SEARCH_K_LIMIT}, got ${k}`);
     const mode = options.mode ?? 'exact';
     if (mode !== 'exact' && mode !== 'approximate') throw new IndexError('invalid-argument', `mode must be 'exact' or 'approximate', got ${String(mode)}`);
     // One read transaction around the whole search: the snapshot's manifest and the catalog rows of the hits come
@@ -316,6 +322,52 @@ export class SparseIndex {
   passageVectors(ids: readonly number[]): Map<number, SparseVector> {
     this.assertOpen();
     return this.catalog.passageVectors(ids);
+  }
+
+  /**
+   * Exact dot products of `query` with the kept full-precision vectors of the given passages (one catalog read,
+   * computed on the stored bytes; bit-identical to `sparseDot` on `passageVectors`). Passages without one are absent.
+   */
+  exactScores(query: SparseVector, ids: readonly number[]): Map<number, number> {
+    this.assertOpen();
+    const dense = denseQuery(query, this.settings.vocabSize);
+    const out = new Map<number, number>();
+    for (const [id, blob] of this.catalog.passageVectorBlobs(ids)) out.set(id, blobDot(dense, blob));
+    return out;
+  }
+
+  /**
+   * Every live passage with a kept vector whose file passes `filter`, by exact score (highest first; ties: lower
+   * id), zero scores left out. A full scan of the catalog's vectors: the fallback when a candidate pool of at most
+   * `SEARCH_K_LIMIT` passages cannot be shown to hold the exact top k.
+   */
+  exactScan(query: SparseVector, filter?: SearchFilter): { passageId: number; score: number }[] {
+    this.assertOpen();
+    const dense = denseQuery(query, this.settings.vocabSize);
+    return this.db.transaction(() => {
+      const allowed = filter ? this.catalog.allowedFiles(filter) : undefined;
+      const out: { passageId: number; score: number }[] = [];
+      const resident = this.resident.current(this.catalog, this.catalog.generation());
+      if (resident) {
+        for (const [id, vector] of resident) {
+          if (allowed && allowed[vector.fileId] !== 1) continue;
+          const score = residentDot(dense, vector);
+          if (score > 0) out.push({ passageId: id, score });
+        }
+      } else {
+        for (const row of this.catalog.liveVectorBlobs()) {
+          if (allowed && allowed[row.file_id] !== 1) continue;
+          const score = blobDot(dense, row.vector);
+          if (score > 0) out.push({ passageId: row.id, score });
+        }
+      }
+      return out.sort((a, b) => b.score - a.score || a.passageId - b.passageId);
+    })();
+  }
+
+  /** True while `exactScan` reads an in-memory copy of the vectors (it fits the budget and one scan loaded it). */
+  get vectorsResident(): boolean {
+    return this.resident.heldBytes > 0;
   }
 
   stats(): IndexStats {

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { SparseEncoder } from '../../app/encoder/index.js';
 import { browserMissing, ensureRendererBuilt, launchBrowser, openPage, seedIndex, startServe, tempDir, type SeedFile } from '../e2e/e2e-harness.js';
 import { writeRandomSpladeModel } from './random-splade-model.js';
+import { LIBRARY_FOLDER, QUERIES, latencyLibrary, median, percentile } from './latency-corpus.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,27 +30,6 @@ const { values: args } = parseArgs({
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const PASSAGES = Number(args.passages);
 
-const SENTENCES = [
-  'Stars form inside cold clouds of gas and dust.', 'Gravity pulls the cloud together until fusion ignites.',
-  'Bread rises because yeast ferments the sugars in flour.', 'A hot oven with steam gives the loaf a crisp crust.',
-  'Volcanoes erupt when magma rises through cracks in the crust.', 'Lava flows cool into basalt over many years.',
-  'Honey bees communicate with a waggle dance inside the hive.', 'The colony depends on pollen and nectar from flowers.',
-  'Antibiotics such as doxycycline treat bacterial sinus infections.', 'Copic ink is alcohol-based and flammable.',
-  'The average service life of a gas furnace is about fifteen years.', 'Engagement parties often ask for cocktail dresses.',
-  'Rivers carve valleys as they carry sediment to the sea.', 'Glaciers grind rock into fine flour as they move.',
-  'Compilers translate source code into machine instructions.', 'A cache keeps recently used data close to the processor.',
-  'Tides rise and fall twice a day because of the moon.', 'Photosynthesis turns sunlight, water and carbon dioxide into sugar.',
-  'The treaty ended the war and redrew the borders of the region.', 'Interest rates affect how much it costs to borrow money.',
-];
-const QUERIES = ['how do stars form', 'why does bread rise', 'volcano lava eruption', 'bee dance hive', 'sinus infection antibiotics', 'alcohol ink markers',
-  'furnace lifespan', 'glacier rock', 'compiler machine code', 'moon tides', 'photosynthesis sugar', 'borrowing money interest'];
-
-function percentile(xs: number[], p: number): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-const median = (xs: number[]) => percentile(xs, 50);
-
 const work = await tempDir('splade-latency-');
 const result: Record<string, unknown> = { passages: PASSAGES };
 try {
@@ -60,18 +40,8 @@ try {
     result.page = { skipped: missing };
   } else {
     ensureRendererBuilt();
-    const folder = '/bench/library';
-    const files: SeedFile[] = [];
-    let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-    const perFile = 10;
-    for (let f = 0; f < PASSAGES / perFile; f++) {
-      const passages = Array.from({ length: perFile }, (_, i) => ({
-        text: Array.from({ length: 3 }, () => SENTENCES[Math.floor(rand() * SENTENCES.length)]!).join(' '),
-        line: i * 3 + 1,
-      }));
-      files.push({ path: `${folder}/topic-${Math.floor(f / 100)}/note-${f}.txt`, mtimeMs: Date.UTC(2024, 0, 1) + f * 3_600_000, passages });
-    }
+    const folder = LIBRARY_FOLDER;
+    const files: SeedFile[] = latencyLibrary(PASSAGES);
     const seedStart = performance.now();
     await seedIndex(join(work.path, 'data'), [folder], files, join(work.path, 'onnx'));
     log(`seeded ${PASSAGES} passages in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);

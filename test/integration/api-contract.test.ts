@@ -42,7 +42,9 @@ const steps: Step[] = [
       assert.equal(response.hits.length, 3);
       const best = fixture.expected.similarity[0]!.indexOf(Math.max(...fixture.expected.similarity[0]!));
       assert.equal(response.hits[0]!.file.path, fixture.files[best]);
-      for (const hit of response.hits) assert.ok(Math.abs(hit.terms.reduce((s, t) => s + t.contribution, 0) - hit.score) < 1e-5);
+      for (const hit of response.hits) assert.ok(Math.abs(hit.terms.reduce((s, t) => s + t.contribution, 0) + hit.otherTerms.contribution - hit.score) < 1e-5);
+      const capped = await api.search({ query: fixture.expected.queries[0]!, k: 3, termsPerHit: 3 });
+      for (const hit of capped.hits) assert.ok(hit.terms.length <= 3 && hit.otherTerms.count > 0);
       return response;
     },
   },

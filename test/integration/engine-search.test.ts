@@ -48,10 +48,31 @@ describe('Engine search over indexed fixture passages', () => {
     }
   });
 
+  it('caps the terms per hit (termsPerHit, default 64) and sums the rest in otherTerms; highlights only the kept terms', async () => {
+    const query = expected.queries[2]!;
+    const full = await engine.search({ query, k: 3, termsPerHit: 1024 });
+    const capped = await engine.search({ query, k: 3, termsPerHit: 5 });
+    const byDefault = await engine.search({ query, k: 3 });
+    assert.deepEqual(capped.hits.map((hit) => hit.score), full.hits.map((hit) => hit.score));
+    for (const [i, hit] of capped.hits.entries()) {
+      const all = full.hits[i]!.terms;
+      assert.ok(all.length > 5, 'the dense fixture model shares more than 5 terms');
+      assert.equal(full.hits[i]!.otherTerms.count, 0);
+      assert.deepEqual(hit.terms, all.slice(0, 5));
+      assert.equal(hit.otherTerms.count, all.length - 5);
+      const rest = all.slice(5).reduce((total, term) => total + term.contribution, 0);
+      assert.ok(Math.abs(hit.otherTerms.contribution - rest) < 1e-9 * Math.max(1, rest));
+      const kept = new Set(hit.terms.map((term) => term.id));
+      for (const highlight of hit.highlights) assert.ok(kept.has(highlight.id));
+      assert.equal(byDefault.hits[i]!.terms.length, Math.min(64, all.length));
+    }
+    await assert.rejects(engine.search({ query, termsPerHit: 5000 }), (error) => isEngineError(error, 'invalid-request') && /termsPerHit/.test((error as Error).message));
+  });
+
   it('gives each hit its terms (summing to the score, marked in-text or expansion) and highlights of its own tokens', async () => {
     const { hits } = await engine.search({ query: expected.queries[2]!, k: 3 });
     for (const hit of hits) {
-      const sum = hit.terms.reduce((total, term) => total + term.contribution, 0);
+      const sum = hit.terms.reduce((total, term) => total + term.contribution, 0) + hit.otherTerms.contribution;
       assert.ok(Math.abs(sum - hit.score) < 1e-6 * Math.max(1, hit.score));
       assert.ok(hit.terms.some((term) => !term.inText), 'SPLADE expansion adds terms absent from the text');
       const inText = new Set(hit.terms.filter((term) => term.inText).map((term) => term.id));
@@ -112,6 +133,10 @@ describe('Engine search over indexed fixture passages', () => {
     assert.ok(response.document.tokens.length > 0);
     assert.ok(Math.abs(response.comparison!.score - expected.similarity[0]![1]!) < 1e-5 * expected.similarity[0]![1]!);
     assert.equal(response.document.truncated, false);
+    const { terms, otherTerms } = response.comparison!;
+    assert.ok(terms.length <= 5 && otherTerms.count > 0, 'comparison terms are capped at topK');
+    const sum = terms.reduce((total, term) => total + term.contribution, 0) + otherTerms.contribution;
+    assert.ok(Math.abs(sum - response.comparison!.score) < 1e-5 * response.comparison!.score);
     assert.equal((await engine.explain({ text: expected.texts[11]! })).document.truncated, true);
   });
 

@@ -207,7 +207,10 @@ export class CatalogQueries {
       fileById: db.prepare<[number], FileRowRaw>('SELECT * FROM files WHERE id = ?'),
       passagesOfFile: db.prepare('SELECT id, file_id, ordinal, char_start, char_end, page, line, text FROM passages WHERE file_id = ? ORDER BY ordinal'),
       passage: db.prepare('SELECT id, file_id, ordinal, char_start, char_end, page, line, text FROM passages WHERE id = ?'),
-      passageVector: db.prepare<[number], { vector: Buffer | null }>('SELECT vector FROM passages WHERE id = ?'),
+      // One statement for any number of ids (a JSON array): a search reads a whole candidate pool at once.
+      passageVectors: db.prepare<[string], { id: number; vector: Buffer }>('SELECT id, vector FROM passages WHERE id IN (SELECT value FROM json_each(?)) AND vector IS NOT NULL'),
+      liveVectorIds: db.prepare<[], [number, number]>('SELECT id, file_id FROM passages WHERE origin IS NOT NULL AND vector IS NOT NULL').raw(),
+      liveVectors: db.prepare<[], { id: number; file_id: number; vector: Buffer }>('SELECT id, file_id, vector FROM passages WHERE origin IS NOT NULL AND vector IS NOT NULL'),
       maxFileId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM files'),
       passageWithFile: db.prepare(
         `SELECT p.id, p.file_id, p.ordinal, p.char_start, p.char_end, p.page, p.line, p.text,
@@ -306,11 +309,26 @@ export class CatalogQueries {
   /** The full-precision vectors kept for the given passages (those stored without one are absent). */
   passageVectors(ids: readonly number[]): Map<number, { indices: Uint32Array; values: Float32Array }> {
     const out = new Map<number, { indices: Uint32Array; values: Float32Array }>();
-    for (const id of ids) {
-      const row = this.statements.passageVector.get(id);
-      if (row?.vector) out.set(id, decodeVectorBlob(row.vector));
-    }
+    for (const [id, blob] of this.passageVectorBlobs(ids)) out.set(id, decodeVectorBlob(blob));
     return out;
+  }
+
+  /** The stored vector blobs (see `encodeVectorBlob`) of the given passages, read with one statement. */
+  passageVectorBlobs(ids: readonly number[]): Map<number, Buffer> {
+    const out = new Map<number, Buffer>();
+    if (ids.length === 0) return out;
+    for (const row of this.statements.passageVectors.all(JSON.stringify(ids))) out.set(row.id, row.vector);
+    return out;
+  }
+
+  /** [passage id, file id] of every passage that has postings and a kept vector. */
+  liveVectorIds(): [number, number][] {
+    return this.statements.liveVectorIds.all();
+  }
+
+  /** Every passage that has postings and a kept vector: id, file id and vector blob. */
+  liveVectorBlobs(): IterableIterator<{ id: number; file_id: number; vector: Buffer }> {
+    return this.statements.liveVectors.iterate();
   }
 
   /** Passages and their files for the given passage ids. */

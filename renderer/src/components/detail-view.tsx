@@ -50,7 +50,13 @@ export function DetailView({ hit, queryTerms, marks, onMoreLikeThis }: {
     };
   }, [api, hit.file.path]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const sum = hit.terms.reduce((s, t) => s + t.contribution, 0);
+  // The engine lists the largest terms only; the rest (and the rows folded here) make up one closing row, so the
+  // table always sums to the score.
+  const shown = allTerms ? hit.terms : hit.terms.slice(0, TOP_TERMS);
+  const folded = hit.terms.slice(shown.length);
+  const more = { count: folded.length + hit.otherTerms.count, contribution: folded.reduce((s, t) => s + t.contribution, 0) + hit.otherTerms.contribution };
+  const totalTerms = hit.terms.length + hit.otherTerms.count;
+  const sum = shown.reduce((s, t) => s + t.contribution, 0) + more.contribution;
   const maxContribution = Math.max(1e-9, ...hit.terms.map((t) => t.contribution));
   const own = new Set(queryTerms.filter((t) => t.inText).map((t) => t.id));
   const ordinal = hit.passage.ordinal;
@@ -84,7 +90,7 @@ export function DetailView({ hit, queryTerms, marks, onMoreLikeThis }: {
             <tr><th scope="col">term</th><th scope="col">query</th><th scope="col">passage</th><th scope="col">adds</th><th scope="col"><span className="visually-hidden">share</span></th></tr>
           </thead>
           <tbody>
-            {(allTerms ? hit.terms : hit.terms.slice(0, TOP_TERMS)).map((t) => (
+            {shown.map((t) => (
               <tr key={t.id} className={own.has(t.id) ? 'in-text' : 'expanded'}>
                 <td className="term-name">{t.term}{!t.inText && <span className="tag" title="not in the passage's text: added by the model">exp</span>}</td>
                 <td>{formatWeight(t.queryWeight)}</td>
@@ -93,14 +99,23 @@ export function DetailView({ hit, queryTerms, marks, onMoreLikeThis }: {
                 <td className="bar-cell" aria-hidden="true"><span className="bar-track"><span className="bar" style={{ width: `${Math.max(1, (t.contribution / maxContribution) * 100)}%` }} /></span></td>
               </tr>
             ))}
+            {more.count > 0 && (
+              <tr className="more-terms">
+                <td className="term-name">and {more.count} more {more.count === 1 ? 'term' : 'terms'}</td>
+                <td />
+                <td />
+                <td>+{formatWeight(more.contribution)}</td>
+                <td />
+              </tr>
+            )}
           </tbody>
           <tfoot>
-            <tr><th scope="row" colSpan={3}>sum of all {hit.terms.length} terms = score</th><td><strong>{formatWeight(sum)}</strong></td><td /></tr>
+            <tr><th scope="row" colSpan={3}>sum of all {totalTerms} terms = score</th><td><strong>{formatWeight(sum)}</strong></td><td /></tr>
           </tfoot>
         </table>
         {hit.terms.length > TOP_TERMS && (
           <button type="button" className="link" aria-expanded={allTerms} onClick={() => setAllTerms(!allTerms)}>
-            {allTerms ? `Show the top ${TOP_TERMS} terms` : `Show all ${hit.terms.length} terms`}
+            {allTerms ? `Show the top ${TOP_TERMS} terms` : `Show the top ${hit.terms.length} terms`}
           </button>
         )}
       </section>

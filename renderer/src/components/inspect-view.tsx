@@ -102,6 +102,15 @@ export function InspectView() {
                         <td className="bar-cell" aria-hidden="true"><span className="bar-track"><span className="bar" style={{ width: `${Math.max(1, (t.contribution / maxContribution) * 100)}%` }} /></span></td>
                       </tr>
                     ))}
+                    {result.comparison.otherTerms.count > 0 && (
+                      <tr className="more-terms">
+                        <td className="term-name">and {result.comparison.otherTerms.count} more {result.comparison.otherTerms.count === 1 ? 'term' : 'terms'}</td>
+                        <td />
+                        <td />
+                        <td>+{formatWeight(result.comparison.otherTerms.contribution)}</td>
+                        <td />
+                      </tr>
+                    )}
                   </tbody>
                 </table>
               )}

@@ -2,7 +2,7 @@
  * The engine's live state for the whole UI: status, indexing progress, model download, folders, settings and what
  * the host can do, loaded once and kept current from the API's events.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Api, ResultOf } from '../../../app/api/api-contract.js';
 import type { DownloadProgress, EngineStatus, FolderEntry, Progress, Settings } from '../../../app/engine/engine-types.js';
 import { errorText } from '../lib/error-text.js';
@@ -54,48 +54,23 @@ export function EngineProvider({ api, children }: { api: Api; children: ReactNod
     }
   }, [api]);
 
-  // Folder counts and index totals change as files are indexed: refetch them while progress events come (at most
-  // once a second) and once when indexing goes idle, whatever other events the engine sends.
-  const countsTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const refreshCounts = useCallback(async () => {
-    try {
-      const [s, f] = await Promise.all([api.status({}), api.listFolders({})]);
-      setStatus(s);
-      setFolders(f);
-    } catch {
-      // The next event or refresh tries again; a failed call is shown where the user acts.
-    }
-  }, [api]);
-  const onProgress = useCallback((p: Progress) => {
-    setProgress(p);
-    if (p.phase === 'idle') {
-      if (countsTimer.current) clearTimeout(countsTimer.current);
-      countsTimer.current = null;
-      void refreshCounts();
-    } else if (!countsTimer.current) {
-      countsTimer.current = setTimeout(() => {
-        countsTimer.current = null;
-        void refreshCounts();
-      }, 1000);
-    }
-  }, [refreshCounts]);
-
+  // Folder counts and index totals change as files are indexed: the engine sends `folders` and `status` events for
+  // them (coalesced, and once more when indexing goes idle), so progress events need no refetch here.
   useEffect(() => {
     const offs = [
       api.on('status', (s) => {
         setStatus(s);
         setProgress(s.progress);
       }),
-      api.on('progress', onProgress),
+      api.on('progress', setProgress),
       api.on('download', setDownload),
       api.on('folders', setFolders),
     ];
     void refresh();
     return () => {
       offs.forEach((off) => off());
-      if (countsTimer.current) clearTimeout(countsTimer.current);
     };
-  }, [api, refresh, onProgress]);
+  }, [api, refresh]);
 
   const value = useMemo<EngineState>(
     () => ({ api, status, progress, download, folders, settings, host, loadError, refresh, setSettings }),
