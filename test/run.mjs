@@ -18,6 +18,8 @@ const DEFAULT_TIMEOUT_MS = 120_000;
  */
 const FILE_TIMEOUT_MS = {
   'test/integration/encoder-gpu-forms.test.ts': 600_000,
+  // On Mesa's software lavapipe (what CI installs) the WebGPU graphs build and run for ~2-4 minutes on 2 cores.
+  'test/integration/encoder-gpu-webgpu.test.ts': 600_000,
   'test/integration/index-crash.test.ts': 1_500_000,
   'test/integration/index-bench-cli.test.ts': 300_000,
   'test/integration/index-concurrency.test.ts': 300_000,

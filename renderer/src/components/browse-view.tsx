@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { FileEntry, FilePassagesResponse } from '../../../app/engine/engine-types.js';
+import type { FileEntry, FilePassagesResponse } from '../../../app/api/api-types.js';
 import { useEngine } from '../hooks/engine-context.js';
 import { errorText } from '../lib/error-text.js';
 import { formatBytes, formatDate, formatLocation, displayFolder } from '../lib/format.js';

@@ -3,7 +3,7 @@
  * text around it, and the actions (open at page/line, reveal in folder, more like this).
  */
 import { useEffect, useState } from 'react';
-import type { Expansion, FilePassagesResponse, SearchHit, TermWeight } from '../../../app/engine/engine-types.js';
+import type { Expansion, FilePassagesResponse, SearchHit, TermWeight } from '../../../app/api/api-types.js';
 import type { MarkTerm } from '../lib/highlight-segments.js';
 import { useEngine } from '../hooks/engine-context.js';
 import { useFileActions } from '../hooks/file-actions.js';

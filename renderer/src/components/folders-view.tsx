@@ -1,6 +1,6 @@
 /** The watched folders: add (native picker in Electron, a path field everywhere), pause/resume, re-index, remove, and the counts and reasons. */
 import { useState, type FormEvent } from 'react';
-import type { FileEntry, FolderEntry } from '../../../app/engine/engine-types.js';
+import type { FileEntry, FolderEntry } from '../../../app/api/api-types.js';
 import { useEngine } from '../hooks/engine-context.js';
 import { useNotify } from '../hooks/notice-context.js';
 import { errorText } from '../lib/error-text.js';

@@ -1,6 +1,6 @@
 /** Passage text with its matched terms highlighted: the user's own query words and expansion matches marked apart. */
 import { useMemo } from 'react';
-import type { Highlight } from '../../../app/engine/engine-types.js';
+import type { Highlight } from '../../../app/api/api-types.js';
 import { highlightSegments, type MarkTerm } from '../lib/highlight-segments.js';
 import { formatWeight } from '../lib/format.js';
 

@@ -3,7 +3,7 @@
  * their dot product (query of the first · document of the second) and the terms that make it up.
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { ExplainResponse } from '../../../app/engine/engine-types.js';
+import type { ExplainResponse } from '../../../app/api/api-types.js';
 import { useEngine } from '../hooks/engine-context.js';
 import { Debouncer } from '../lib/debounce.js';
 import { LatestWins } from '../lib/latest-wins.js';

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { SearchHit, SearchResponse } from '../../../app/engine/engine-types.js';
+import type { SearchHit, SearchResponse } from '../../../app/api/api-types.js';
 import { useEngine } from '../hooks/engine-context.js';
 import { Debouncer } from '../lib/debounce.js';
 import { Coalescer, LatestWins } from '../lib/latest-wins.js';

@@ -1,6 +1,6 @@
 /** Settings: model (Hub id or folder), device (this machine's choices and the one in use), passage size, ignore patterns, hotkey, theme. */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Settings } from '../../../app/engine/engine-types.js';
+import type { Settings } from '../../../app/api/api-types.js';
 import { useEngine } from '../hooks/engine-context.js';
 import { useNotify } from '../hooks/notice-context.js';
 import { errorText } from '../lib/error-text.js';

@@ -4,7 +4,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Api, ResultOf } from '../../../app/api/api-contract.js';
-import type { DownloadProgress, EngineStatus, FolderEntry, Progress, Settings } from '../../../app/engine/engine-types.js';
+import type { DownloadProgress, EngineStatus, FolderEntry, Progress, Settings } from '../../../app/api/api-types.js';
 import { errorText } from '../lib/error-text.js';
 
 export type HostInfo = ResultOf<'hostInfo'>;

@@ -9,7 +9,7 @@
  * (what `slice` uses); a boundary that falls inside a surrogate pair is moved outward so that no character is ever
  * split. Touching marked pieces of one word (word pieces such as "star" + "##s") are joined into one mark.
  */
-import type { Highlight } from '../../../app/engine/engine-types.js';
+import type { Highlight } from '../../../app/api/api-types.js';
 
 export type MarkKind = 'query' | 'expansion';
 

@@ -3,7 +3,7 @@
  * type, modified date) become `SearchFilters`; the query string is sent as typed (the engine parses its syntax);
  * `describeQuery` runs the same parser here to show, under the search box, how the query was understood.
  */
-import type { SearchFilters, SearchRequest } from '../../../app/engine/engine-types.js';
+import type { SearchFilters, SearchRequest } from '../../../app/api/api-types.js';
 import { parseQuery } from '../../../app/api/query-syntax.js';
 import { toDateInput } from './format.js';
 
