@@ -13,7 +13,7 @@
  *
  * Guarantees:
  * - The metric formulas, tie order (score descending, corpus id ascending), query filtering and NanoBEIR
- *   aggregation are the reference's (../shared/reference/splade-reference.md §8), down to NumPy's pairwise mean.
+ *   aggregation are the reference's (splade-reference.md (the project's shared reference notes) §8), down to NumPy's pairwise mean.
  * - Exact mode ranks by the float32 dot products of the full-precision vectors: the index proposes candidates, a
  *   certified bound decides when the list is final, and the result equals brute-force scoring (checked every run:
  *   `indexMatchesBruteForce`). Approximate mode is the index's approximate search, rescored; its NDCG loss is reported.

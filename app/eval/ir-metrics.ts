@@ -1,6 +1,6 @@
 /**
  * The retrieval metrics of sentence-transformers' `InformationRetrievalEvaluator` (which
- * `SparseInformationRetrievalEvaluator` extends), formula for formula (../shared/reference/splade-reference.md §8.1):
+ * `SparseInformationRetrievalEvaluator` extends), formula for formula (splade-reference.md (the project's shared reference notes) §8.1):
  * pure functions of ranked corpus ids and relevant-id sets, so they are tested by hand without a model.
  *
  * - Relevance is binary: a hit is relevant when its id is in the query's qrels set, whatever its grade.

@@ -1,6 +1,6 @@
 /**
  * The sparsity figures of `SparseInformationRetrievalEvaluator` and their NanoBEIR aggregation
- * (../shared/reference/splade-reference.md §8.1-8.2), with the reference's float32 steps kept:
+ * (splade-reference.md (the project's shared reference notes) §8.1-8.2), with the reference's float32 steps kept:
  * - active dims = `torch.mean(nnz_per_row.float())`: a float32 mean; sparsity ratio = 1 − active dims / dims;
  * - queries are encoded in one call; the corpus in chunks of `CORPUS_CHUNK_SIZE`, whose figures are averaged
  *   weighted by chunk length (`Σ value·length / Σ length`, in Python floats);
