@@ -1,9 +1,8 @@
 /** `splade-search encode`: JSON Lines of strings on stdin → one sparse vector (or its top terms) per line on stdout. */
-import type { WriteStream } from 'node:tty';
-import { DEVICES, PRECISIONS, SparseEncoder, defaultOnnxCacheDir, type Device, type PrecisionSetting } from '../encoder/index.js';
-import { DEFAULT_MODEL_ID, createModelSourceResolver, isHubError, pickModelSource } from '../hub/index.js';
+import { DEVICES, PRECISIONS, type Device, type PrecisionSetting, type SparseEncoder } from '../encoder/index.js';
+import { DEFAULT_MODEL_ID, pickModelSource } from '../hub/index.js';
 import { CliError } from './cli-error.js';
-import { createProgressBar } from './progress-bar.js';
+import { loadCliEncoder } from './load-encoder.js';
 import { choiceFlag, integerFlag, parseFlags } from './parse-flags.js';
 import type { CliCommand } from './commands.js';
 import { readJsonStringLines, writeJsonLine } from './json-lines.js';
@@ -50,25 +49,13 @@ export const encodeCommand: CliCommand = {
     const threads = integerFlag(values.threads, '--threads');
     const maxActiveDims = integerFlag(values['max-active-dims'], '--max-active-dims');
 
-    const stderr = io.stderr as NodeJS.WritableStream & Partial<Pick<WriteStream, 'isTTY' | 'columns'>>;
-    const bar = createProgressBar(io.stderr, { tty: stderr.isTTY === true, columns: stderr.columns });
-    let encoder: SparseEncoder;
-    try {
-      encoder = await SparseEncoder.load(modelReference(values.model, io.env), {
-        device,
-        precision,
-        batchSize,
-        cacheDir: defaultOnnxCacheDir(io.env),
-        resolveModelSource: createModelSourceResolver({ env: io.env, onProgress: bar.listener }),
-        ...(threads !== undefined ? { threads } : {}),
-        ...(maxActiveDims !== undefined ? { maxActiveDims } : {}),
-      });
-    } catch (error) {
-      if (isHubError(error)) throw new CliError(error.message);
-      throw error;
-    } finally {
-      bar.end();
-    }
+    const encoder = await loadCliEncoder(modelReference(values.model, io.env), io, {
+      device,
+      precision,
+      batchSize,
+      ...(threads !== undefined ? { threads } : {}),
+      ...(maxActiveDims !== undefined ? { maxActiveDims } : {}),
+    });
     try {
       // A provider asked for by name that could not be used is worth a line; auto's choices are not.
       if (encoder.executionProvider.fallbackReason && device !== 'auto' && device !== 'cpu') {

@@ -3,9 +3,9 @@
  * and SparseNanoBEIREvaluator) for BEIR-format folders, computed with the app's encoder and index.
  */
 import type { WriteStream } from 'node:tty';
-import { DEVICES, PRECISIONS, SparseEncoder, defaultOnnxCacheDir, type Device, type PrecisionSetting } from '../encoder/index.js';
-import { createModelSourceResolver, isHubError, pickModelSource, DEFAULT_MODEL_ID } from '../hub/index.js';
-import { createProgressBar } from './progress-bar.js';
+import { DEVICES, PRECISIONS, type Device, type PrecisionSetting } from '../encoder/index.js';
+import { pickModelSource, DEFAULT_MODEL_ID } from '../hub/index.js';
+import { loadCliEncoder } from './load-encoder.js';
 import {
   DEFAULT_CUTOFFS,
   evaluateDatasets,
@@ -185,23 +185,7 @@ export const evalCommand: CliCommand = {
       throw new CliError((error as Error).message);
     }
     const stderr = io.stderr as NodeJS.WritableStream & Partial<Pick<WriteStream, 'isTTY' | 'columns'>>;
-    const bar = createProgressBar(io.stderr, { tty: stderr.isTTY === true, columns: stderr.columns });
-    let encoder: SparseEncoder;
-    try {
-      encoder = await SparseEncoder.load(reference, {
-        device,
-        precision,
-        batchSize,
-        cacheDir: defaultOnnxCacheDir(io.env),
-        resolveModelSource: createModelSourceResolver({ env: io.env, onProgress: bar.listener }),
-        ...(threads !== undefined ? { threads } : {}),
-      });
-    } catch (error) {
-      if (isHubError(error)) throw new CliError(error.message);
-      throw error;
-    } finally {
-      bar.end();
-    }
+    const encoder = await loadCliEncoder(reference, io, { device, precision, batchSize, ...(threads !== undefined ? { threads } : {}) });
     const progress = encodeProgress(stderr);
     let report: EvalReport;
     try {
