@@ -182,6 +182,30 @@ export interface SearchResponse {
   stale: boolean;
 }
 
+/**
+ * The detail of one hit: every term a query and a passage share (or the first `limit`), largest contribution first.
+ * A search lists a few terms per hit to stay small; the detail view asks for the rest with this.
+ */
+export interface HitTermsRequest {
+  passageId: number;
+  /** The query as typed (its operators are removed, as in a search); or `likePassageId` for "more like this". */
+  query?: string;
+  /** The passage whose vector was the query (more like this). */
+  likePassageId?: number;
+  /** Terms listed (default and most: 1024); the rest are summed in `otherTerms`. */
+  limit?: number;
+}
+
+export interface HitTermsResponse {
+  passageId: number;
+  /** The same exact score the search gave this passage. */
+  score: number;
+  terms: TermContribution[];
+  otherTerms: OtherTerms;
+  /** Spans in the passage's text whose tokens are among `terms`, in text order. */
+  highlights: Highlight[];
+}
+
 /** A text's expansion as the model sees it in one role. */
 export interface Expansion {
   /** Heaviest first. */
@@ -218,6 +242,8 @@ export interface MoreLikeThisRequest {
   passageId: number;
   k?: number;
   filters?: SearchFilters;
+  /** As in a search (default 64). */
+  termsPerHit?: number;
 }
 
 export interface FilePassagesResponse {

@@ -31,9 +31,9 @@ import { existsSync, readFileSync, renameSync, rmSync, statSync, accessSync, con
 import { join, resolve, basename } from 'node:path';
 import { z } from 'zod';
 import { methods, type EventName, type MethodName, type ParamsOf, type PayloadOf } from '../api/api-contract.js';
-import { DEVICES } from '../encoder/index.js';
+import { DEVICES, type SparseEncoder } from '../encoder/index.js';
 import { pickModelSource } from '../hub/index.js';
-import { FILE_STATUSES, SparseIndex, isIndexError, type FileInfo, type FileStatus, type IndexWriter, type PassageInfo, type SparseVector } from '../index/index.js';
+import { FILE_STATUSES, SparseIndex, isIndexError, sparseDot, type FileInfo, type FileStatus, type IndexWriter, type PassageInfo, type SparseVector } from '../index/index.js';
 import { appDataDir } from '../util/app-data-dir.js';
 import { EngineError } from './engine-error.js';
 import { EngineEvents } from './engine-events.js';
@@ -46,6 +46,7 @@ import type {
   FileRef,
   FileState,
   FolderEntry,
+  HitTermsResponse,
   ListFilesResponse,
   PassageRef,
   Progress,
@@ -58,7 +59,7 @@ import { parseQuery } from './query-syntax.js';
 import { rankExact } from './search-ranking.js';
 import { loadSettings, saveSettings, writeFileAtomic } from './settings-store.js';
 import { capTerms, cappedContributions, contributions, expansionTerms, highlightsFor, textTokens } from './text-tokens.js';
-import { DEFAULT_TERMS_PER_HIT } from './engine-types.js';
+import { DEFAULT_TERMS_PER_HIT, MAX_TERMS_PER_HIT } from './engine-types.js';
 import { EngineState } from './engine-state.js';
 import { Indexer } from './indexer.js';
 import type { IngestPort } from './ingest-port.js';
@@ -99,8 +100,12 @@ const WRITER_FILE = 'writer.json';
 const FOLDERS_EVENT_MS = 250;
 const EMPTY_COUNTS = (): Record<FileState, number> => ({ pending: 0, indexed: 0, skipped: 0, failed: 0, unavailable: 0 });
 
+/** Query vectors kept for reuse (a few KB each). */
+const RECENT_QUERIES = 32;
+
 export class Engine {
   private readonly events = new EngineEvents();
+  private readonly recentQueries = new Map<string, { encoder: SparseEncoder; vector: SparseVector }>();
   private closed = false;
   private indexer: Indexer | undefined;
   private progressState: Progress = {
@@ -346,14 +351,14 @@ export class Engine {
     }
     const encoder = await this.model.ready();
     this.assertOpen();
-    const [vector] = await encoder.encodeQuery([parsed.text]);
+    const vector = await this.queryVector(encoder, parsed.text);
     const encoded = performance.now();
     const tokens = textTokens(encoder, parsed.text);
-    const hits = this.rank(vector!, k, request.mode ?? 'exact', parsed.filters, parsed.phrases, parsed.excluded, request.termsPerHit ?? DEFAULT_TERMS_PER_HIT);
+    const hits = this.rank(vector, k, request.mode ?? 'exact', parsed.filters, parsed.phrases, parsed.excluded, request.termsPerHit ?? DEFAULT_TERMS_PER_HIT);
     const done = performance.now();
     return {
       query: parsed,
-      queryTerms: expansionTerms(encoder, vector!, tokens.ids, 32),
+      queryTerms: expansionTerms(encoder, vector, tokens.ids, 32),
       hits,
       timings: { encodeMs: encoded - started, searchMs: done - encoded, totalMs: done - started },
       stale: this.isStale(),
@@ -370,7 +375,7 @@ export class Engine {
     const vector = this.index.passageVectors([request.passageId]).get(request.passageId);
     if (!passage || !vector) throw new EngineError('not-found', `Passage ${request.passageId} is not in the index (or was indexed without its vector): refresh the view`, { passageId: request.passageId });
     const filters = request.filters ?? {};
-    const hits = this.rank(vector, request.k ?? 10, 'exact', filters, [], [], DEFAULT_TERMS_PER_HIT, new Set([request.passageId]));
+    const hits = this.rank(vector, request.k ?? 10, 'exact', filters, [], [], request.termsPerHit ?? DEFAULT_TERMS_PER_HIT, new Set([request.passageId]));
     const done = performance.now();
     const own = textTokens(encoder, passage.text ?? '');
     return {
@@ -380,6 +385,31 @@ export class Engine {
       timings: { encodeMs: 0, searchMs: done - started, totalMs: done - started },
       stale: this.isStale(),
     };
+  }
+
+  async hitTerms(params: ParamsOf<'hitTerms'>): Promise<HitTermsResponse> {
+    const request = this.validate('hitTerms', params);
+    const encoder = await this.model.ready();
+    this.assertOpen();
+    this.refreshIndex();
+    const passage = this.index.getPassage(request.passageId);
+    const ids = request.likePassageId === undefined ? [request.passageId] : [request.passageId, request.likePassageId];
+    const vectors = this.index.passageVectors(ids);
+    const vector = vectors.get(request.passageId);
+    if (!passage || !vector) throw new EngineError('not-found', `Passage ${request.passageId} is not in the index (or was indexed without its vector): refresh the view`, { passageId: request.passageId });
+    let query: SparseVector;
+    if (request.likePassageId !== undefined) {
+      const like = vectors.get(request.likePassageId);
+      if (!like) throw new EngineError('not-found', `Passage ${request.likePassageId} is not in the index (or was indexed without its vector): refresh the view`, { passageId: request.likePassageId });
+      query = like;
+    } else {
+      const text = parseQuery(request.query ?? '', {}).text;
+      if (text.trim() === '') throw new EngineError('invalid-request', 'The query has no words to encode (only operators or nothing)', { field: 'query' });
+      query = await this.queryVector(encoder, text);
+    }
+    const tokens = textTokens(encoder, passage.text ?? '');
+    const { terms, otherTerms } = cappedContributions(encoder, query, vector, tokens.ids, request.limit ?? MAX_TERMS_PER_HIT);
+    return { passageId: request.passageId, score: sparseDot(query, vector), terms, otherTerms, highlights: highlightsFor(tokens.tokens, terms) };
   }
 
   async explain(params: ParamsOf<'explain'>): Promise<ExplainResponse> {
@@ -586,6 +616,27 @@ export class Engine {
   /** The model reference in use (folder path or Hub id). */
   get modelReference(): string {
     return this.model.reference;
+  }
+
+  /**
+   * The query's vector, from a small cache of recent ones: a hit's detail (`hitTerms`) asks again for the query just
+   * searched, and typing revisits prefixes. Keyed by text and encoder (a new model encodes again).
+   */
+  private async queryVector(encoder: SparseEncoder, text: string): Promise<SparseVector> {
+    const cached = this.recentQueries.get(text);
+    if (cached && cached.encoder === encoder) {
+      this.recentQueries.delete(text);
+      this.recentQueries.set(text, cached);
+      return cached.vector;
+    }
+    const [vector] = await encoder.encodeQuery([text]);
+    this.recentQueries.delete(text);
+    this.recentQueries.set(text, { encoder, vector: vector! });
+    for (const oldest of this.recentQueries.keys()) {
+      if (this.recentQueries.size <= RECENT_QUERIES) break;
+      this.recentQueries.delete(oldest);
+    }
+    return vector!;
   }
 
   private rank(vector: SparseVector, k: number, mode: 'exact' | 'approximate', filters: { folders?: string[]; fileTypes?: string[]; modifiedAfter?: number; modifiedBefore?: number }, phrases: string[], excluded: string[], termsPerHit: number, exclude?: Set<number>): SearchHit[] {

@@ -38,7 +38,7 @@ export interface Ranking {
   passages: RankedPassage[];
   /** 'pool': candidates from the index, certified; 'scan': every live passage scored (the pool could not be). */
   method: 'pool' | 'scan';
-  /** Passages scored exactly. */
+  /** Passages scored exactly (a scan: every live passage). */
   candidates: number;
 }
 
@@ -80,17 +80,27 @@ export function rankExact(index: SparseIndex, query: SparseVector, options: Rank
 
 /** Every live passage scored from its kept vector, then the first k that pass the text filters. */
 function scanAll(index: SparseIndex, query: SparseVector, options: RankOptions): Ranking {
-  const scored = index.exactScan(query, options.filter);
-  const chosen: { hit: IndexHit; score: number; exact: boolean }[] = [];
-  for (const { passageId, score } of scored) {
-    if (chosen.length >= options.k) break;
-    if (options.exclude?.has(passageId)) continue;
-    const passage = index.getPassage(passageId);
-    const file = passage && index.getFile(passage.fileId);
-    if (!passage || !file || !passageMatches(passage.text ?? '', options)) continue;
-    chosen.push({ hit: { passageId, score, passage, file, terms: [] }, score, exact: true });
+  // Without text filters only left-out passages are skipped: the first k + their count suffice (no full sort).
+  const textFilters = options.phrases.length > 0 || options.excluded.length > 0;
+  let limit = textFilters ? undefined : options.k + (options.exclude?.size ?? 0);
+  for (;;) {
+    const scored = index.exactScan(query, options.filter, limit);
+    const chosen: { hit: IndexHit; score: number; exact: boolean }[] = [];
+    for (const { passageId, score } of scored) {
+      if (chosen.length >= options.k) break;
+      if (options.exclude?.has(passageId)) continue;
+      const passage = index.getPassage(passageId);
+      const file = passage && index.getFile(passage.fileId);
+      if (!passage || !file || !passageMatches(passage.text ?? '', options)) continue;
+      chosen.push({ hit: { passageId, score, passage, file, terms: [] }, score, exact: true });
+    }
+    // A passage gone between the scan and its row (another process committed): scan again, unlimited.
+    if (chosen.length < options.k && limit !== undefined && scored.length >= limit) {
+      limit = undefined;
+      continue;
+    }
+    return { passages: withVectors(index, chosen), method: 'scan', candidates: index.stats().liveDocCount };
   }
-  return { passages: withVectors(index, chosen), method: 'scan', candidates: scored.length };
 }
 
 /** Decodes the full vectors of the final hits only (for their per-term contributions). */

@@ -94,33 +94,53 @@ export function contributions(encoder: SparseEncoder, query: SparseVector, passa
  * kept ones: a dense model's passage shares hundreds of terms with the query.
  */
 export function cappedContributions(encoder: SparseEncoder, query: SparseVector, passage: SparseVector, passageIds: ReadonlySet<number>, limit: number): { terms: TermContribution[]; otherTerms: OtherTerms } {
-  const ids: number[] = [];
-  const queryWeights: number[] = [];
-  const passageWeights: number[] = [];
-  const products: number[] = [];
+  const room = Math.min(query.indices.length, passage.indices.length);
+  const ids = new Uint32Array(room);
+  const queryWeights = new Float32Array(room);
+  const passageWeights = new Float32Array(room);
+  const products = new Float64Array(room);
+  let n = 0;
   let i = 0;
   let j = 0;
   while (i < query.indices.length && j < passage.indices.length) {
     const a = query.indices[i]!;
     const b = passage.indices[j]!;
     if (a === b) {
-      ids.push(a);
-      queryWeights.push(query.values[i]!);
-      passageWeights.push(passage.values[j]!);
-      products.push(query.values[i]! * passage.values[j]!);
+      ids[n] = a;
+      queryWeights[n] = query.values[i]!;
+      passageWeights[n] = passage.values[j]!;
+      products[n] = query.values[i]! * passage.values[j]!;
+      n++;
       i++;
       j++;
     } else if (a < b) i++;
     else j++;
   }
-  const order = Array.from({ length: ids.length }, (_, n) => n).sort((x, y) => products[y]! - products[x]! || ids[x]! - ids[y]!);
+  const keep = Math.max(0, Math.min(limit, n));
+  // The kept terms: every product above the keep-th largest, then those equal to it by ascending id (the merge
+  // order), so that only `keep` entries are ever sorted with a comparator. A typed sort finds the threshold.
+  const ascending = products.slice(0, n).sort();
+  const threshold = keep > 0 ? ascending[n - keep]! : Infinity;
+  const chosen: number[] = [];
+  let above = 0;
+  for (let m = 0; m < n; m++) if (products[m]! > threshold) above++;
+  let ties = keep - above;
+  for (let m = 0; m < n; m++) {
+    if (products[m]! > threshold) chosen.push(m);
+    else if (products[m] === threshold && ties > 0) {
+      chosen.push(m);
+      ties--;
+    }
+  }
+  chosen.sort((x, y) => products[y]! - products[x]! || ids[x]! - ids[y]!);
+  // The rest, added largest first as a full sort would (the left-out products are the n - keep smallest).
   let rest = 0;
-  for (let n = limit; n < order.length; n++) rest += products[order[n]!]!;
-  const terms = order.slice(0, limit).map((n) => {
-    const id = ids[n]!;
-    return { term: encoder.tokenizer.idToToken(id) ?? `[${id}]`, id, queryWeight: queryWeights[n]!, passageWeight: passageWeights[n]!, contribution: products[n]!, inText: passageIds.has(id) };
+  for (let m = n - keep - 1; m >= 0; m--) rest += ascending[m]!;
+  const terms = chosen.map((m) => {
+    const id = ids[m]!;
+    return { term: encoder.tokenizer.idToToken(id) ?? `[${id}]`, id, queryWeight: queryWeights[m]!, passageWeight: passageWeights[m]!, contribution: products[m]!, inText: passageIds.has(id) };
   });
-  return { terms, otherTerms: { count: Math.max(0, order.length - limit), contribution: rest } };
+  return { terms, otherTerms: { count: n - keep, contribution: rest } };
 }
 
 /**

@@ -5,7 +5,7 @@
  * writer sees it only through WriterHost.
  */
 import { blobDot, denseQuery } from './exact-scoring.js';
-import { ResidentVectors, residentDot } from './resident-vectors.js';
+import { ResidentVectors } from './resident-vectors.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import type Database from 'better-sqlite3';
@@ -22,7 +22,7 @@ import { checkConsistency } from './consistency-check.js';
 import type { RepairReport } from './index-repair.js';
 import { IndexCorruptError, IndexError, IndexLockedError } from './index-errors.js';
 import { IndexWriter, type WriterOptions } from './index-writer.js';
-import { Searcher, type SearchFilter, type SearchOptions, type SearchResult } from './query/search.js';
+import { effectiveFilter, Searcher, type SearchFilter, type SearchOptions, type SearchResult } from './query/search.js';
 import { createQuantizer, DEFAULT_MAX_WEIGHT } from './quantization.js';
 import { DEFAULT_BLOCK_SIZE, DEFAULT_BLOCKS_PER_PAGE } from './segment/segment-format.js';
 import type { CachedItem } from './segment/segment-reader.js';
@@ -339,29 +339,25 @@ export class SparseIndex {
   /**
    * Every live passage with a kept vector whose file passes `filter`, by exact score (highest first; ties: lower
    * id), zero scores left out. A full scan of the catalog's vectors: the fallback when a candidate pool of at most
-   * `SEARCH_K_LIMIT` passages cannot be shown to hold the exact top k.
+   * `SEARCH_K_LIMIT` passages cannot be shown to hold the exact top k. With `limit`, only the first `limit` of that
+   * list (sorting 10,000 scores costs more than the scan of a sparse model's vectors).
    */
-  exactScan(query: SparseVector, filter?: SearchFilter): { passageId: number; score: number }[] {
+  exactScan(query: SparseVector, filter?: SearchFilter, limit?: number): { passageId: number; score: number }[] {
     this.assertOpen();
     const dense = denseQuery(query, this.settings.vocabSize);
     return this.db.transaction(() => {
-      const allowed = filter ? this.catalog.allowedFiles(filter) : undefined;
-      const out: { passageId: number; score: number }[] = [];
-      const resident = this.resident.current(this.catalog, this.catalog.generation());
-      if (resident) {
-        for (const [id, vector] of resident) {
-          if (allowed && allowed[vector.fileId] !== 1) continue;
-          const score = residentDot(dense, vector);
-          if (score > 0) out.push({ passageId: id, score });
-        }
-      } else {
-        for (const row of this.catalog.liveVectorBlobs()) {
-          if (allowed && allowed[row.file_id] !== 1) continue;
-          const score = blobDot(dense, row.vector);
-          if (score > 0) out.push({ passageId: row.id, score });
-        }
+      const constraining = effectiveFilter(filter);
+      const allowed = constraining ? this.catalog.allowedFiles(constraining) : undefined;
+      if (this.resident.update(this.catalog, this.catalog.generation(), this.settings.vocabSize)) {
+        return firstByScore(this.resident.score(dense, allowed), limit);
       }
-      return out.sort((a, b) => b.score - a.score || a.passageId - b.passageId);
+      const out: { passageId: number; score: number }[] = [];
+      for (const row of this.catalog.liveVectorBlobs()) {
+        if (allowed && allowed[row.file_id] !== 1) continue;
+        const score = blobDot(dense, row.vector);
+        if (score > 0) out.push({ passageId: row.id, score });
+      }
+      return firstByScore(out, limit);
     })();
   }
 
@@ -458,3 +454,12 @@ function retryOnMovedCommit<T>(catalog: CatalogQueries, read: () => T): T {
   }
 }
 
+/** The first `limit` (all when undefined) of `scored` by descending score, ties by ascending id. */
+function firstByScore(scored: { passageId: number; score: number }[], limit: number | undefined): { passageId: number; score: number }[] {
+  const order = (a: { passageId: number; score: number }, b: { passageId: number; score: number }) => b.score - a.score || a.passageId - b.passageId;
+  if (limit === undefined || limit >= scored.length) return scored.sort(order);
+  if (limit <= 0) return [];
+  // The limit-th largest score from a typed sort (no comparator calls), then only the entries at or above it sorted.
+  const threshold = Float64Array.from(scored, (entry) => entry.score).sort()[scored.length - limit]!;
+  return scored.filter((entry) => entry.score >= threshold).sort(order).slice(0, limit);
+}

@@ -17,7 +17,9 @@ export const SENTENCES = [
   'The treaty ended the war and redrew the borders of the region.', 'Interest rates affect how much it costs to borrow money.',
 ];
 export const QUERIES = ['how do stars form', 'why does bread rise', 'volcano lava eruption', 'bee dance hive', 'sinus infection antibiotics', 'alcohol ink markers',
-  'furnace lifespan', 'glacier rock', 'compiler machine code', 'moon tides', 'photosynthesis sugar', 'borrowing money interest'];
+  'furnace lifespan', 'glacier rock', 'compiler machine code', 'moon tides', 'photosynthesis sugar', 'borrowing money interest',
+  'what makes lava cool', 'how long do furnaces last', 'yeast and flour', 'river valley sediment', 'processor cache memory', 'war treaty borders',
+  'gravity and fusion', 'pollen nectar colony', 'is ink flammable', 'what to wear to an engagement party', 'sunlight into sugar', 'cost of a loan'];
 
 export const LIBRARY_FOLDER = '/bench/library';
 

@@ -159,8 +159,8 @@ describe('renderer in serve mode (Chromium)', { skip: missing ?? false }, () => 
     const score = Number(await page.getByRole('listbox', { name: 'Results' }).getByRole('option', { selected: true }).locator('.score').innerText());
     assert.ok(adds.length >= 1);
     assert.ok(Math.abs(sum - score) <= 0.01 * Math.max(1, score), `sum ${sum} vs score ${score}`);
-    // The rows themselves sum to the score: the terms shown, then "and N more terms: +x" for the rest (the engine
-    // lists the largest 64 only; the fixture model's passages share hundreds of terms with a query).
+    // The rows themselves sum to the score: the terms shown, then "and N more terms: +x" for the rest (the fixture
+    // model's passages share hundreds of terms with a query).
     const more = table.locator('tbody tr.more-terms');
     assert.match(await more.locator('td').first().innerText(), /^and \d+ more terms$/);
     const rowsSum = adds.reduce((total, add) => total + add, 0);
@@ -170,6 +170,17 @@ describe('renderer in serve mode (Chromium)', { skip: missing ?? false }, () => 
     assert.ok(await detail.getByRole('button', { name: 'Reveal in folder' }).isVisible());
     await noViolations('the detail view');
     await screenshots(page, 'detail');
+    // The list asked for a few terms per hit; the detail fetches all of this hit's terms and can show every one.
+    const showAll = detail.getByRole('button', { name: /^Show the top \d+ terms$/ });
+    await showAll.waitFor();
+    const listed = Number(/\d+/.exec(await showAll.innerText())![0]);
+    assert.ok(listed > 30, `${listed} terms fetched`);
+    await showAll.click();
+    assert.equal(await table.locator('tbody tr:not(.more-terms)').count(), listed);
+    const allAdds = (await table.locator('tbody tr td:nth-child(4)').allInnerTexts()).map((text) => Number(text.replace('+', '')));
+    const allSum = allAdds.reduce((total, add) => total + add, 0);
+    assert.ok(Math.abs(allSum - score) <= 0.0005 * allAdds.length + 0.01 * score, `all rows sum ${allSum} vs score ${score}`);
+    await detail.getByRole('button', { name: 'Show the top 30 terms' }).click();
   });
 
   it('works from the keyboard: arrows move, Enter opens at the page, Ctrl+Enter reveals, Esc clears', async () => {

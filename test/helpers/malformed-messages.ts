@@ -26,7 +26,7 @@ export interface Malformed {
 
 /** Methods whose parameters include a required field (an empty object is invalid for them). */
 const REQUIRED: Partial<Record<MethodName, string>> = {
-  search: 'query', explain: 'text', moreLikeThis: 'passageId', filePassages: 'path', addFolder: 'path', removeFolder: 'path',
+  search: 'query', explain: 'text', moreLikeThis: 'passageId', hitTerms: 'passageId', filePassages: 'path', addFolder: 'path', removeFolder: 'path',
   pauseFolder: 'path', resumeFolder: 'path', reindexFolder: 'path', openFile: 'path', revealFile: 'path',
 };
 

@@ -49,6 +49,38 @@ const steps: Step[] = [
     },
   },
   {
+    name: "one hit's terms in full, equal to its entry in the search, and for more like this",
+    async run({ api }, fixture) {
+      const query = fixture.expected.queries[0]!;
+      const response = await api.search({ query: `${query} -zzzz`, k: 2, termsPerHit: 2 });
+      const hit = response.hits[0]!;
+      const detail = await api.hitTerms({ query: `${query} -zzzz`, passageId: hit.passage.id });
+      assert.equal(detail.score, hit.score);
+      assert.deepEqual(detail.terms.slice(0, 2), hit.terms);
+      // Every shared term up to the most a response lists (1,024; the dense fixture model shares more).
+      const shared = hit.terms.length + hit.otherTerms.count;
+      assert.equal(detail.terms.length, Math.min(shared, 1024));
+      assert.equal(detail.otherTerms.count, shared - detail.terms.length);
+      assert.ok(Math.abs(detail.terms.reduce((sum, term) => sum + term.contribution, 0) + detail.otherTerms.contribution - detail.score) < 1e-5);
+      const similar = await api.moreLikeThis({ passageId: hit.passage.id, k: 1, termsPerHit: 1 });
+      const other = similar.hits[0]!;
+      const like = await api.hitTerms({ likePassageId: hit.passage.id, passageId: other.passage.id, limit: 3 });
+      assert.equal(like.score, other.score);
+      assert.deepEqual(like.terms[0], other.terms[0]);
+      assert.equal(like.terms.length, 3);
+      assert.equal(like.otherTerms.count + 3, other.terms.length + other.otherTerms.count);
+      const errors = [
+        await errorOf(api.hitTerms({ passageId: hit.passage.id })),
+        await errorOf(api.hitTerms({ passageId: hit.passage.id, query, likePassageId: other.passage.id })),
+        await errorOf(api.hitTerms({ passageId: hit.passage.id, query: '-only ext:md' })),
+        await errorOf(api.hitTerms({ passageId: 987_654, query })),
+        await errorOf(api.hitTerms({ passageId: hit.passage.id, likePassageId: 987_654 })),
+      ];
+      assert.deepEqual(errors.map((e) => e.code), ['invalid-request', 'invalid-request', 'invalid-request', 'not-found', 'not-found']);
+      return { detail, like, errors };
+    },
+  },
+  {
     name: 'search applies the query syntax and filters',
     async run({ api }, fixture) {
       const response = await api.search({ query: 'stars', k: 12, filters: { folders: [fixture.folders.odd] } });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeQuery, filtersFrom, NO_FILTERS, searchRequestFor } from '../../renderer/src/lib/search-request.js';
+import { describeQuery, filtersFrom, LIST_TERMS_PER_HIT, NO_FILTERS, searchRequestFor } from '../../renderer/src/lib/search-request.js';
 
 describe('search requests from the search box and filter controls', () => {
   it('sends the query as typed, with the filter controls as structured filters', () => {
@@ -15,7 +15,7 @@ describe('search requests from the search box and filter controls', () => {
   it('does not search blank queries or queries of operators only', () => {
     assert.equal(searchRequestFor('   ', NO_FILTERS), null);
     assert.equal(searchRequestFor('ext:md after:2024', NO_FILTERS), null);
-    assert.deepEqual(searchRequestFor('x', NO_FILTERS), { query: 'x', k: 50 });
+    assert.deepEqual(searchRequestFor('x', NO_FILTERS), { query: 'x', k: 50, termsPerHit: LIST_TERMS_PER_HIT });
     assert.deepEqual(filtersFrom({ ...NO_FILTERS, modifiedAfter: 'garbage' }), {});
   });
 

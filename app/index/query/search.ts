@@ -15,6 +15,12 @@ import { TopKHeap } from './top-k-heap.js';
 
 export interface SearchFilter extends FileFilter {}
 
+/** The filter, or undefined when it constrains nothing (`{}`): every file passes, and no bitmap need be built. */
+export function effectiveFilter(filter: SearchFilter | undefined): SearchFilter | undefined {
+  if (!filter) return undefined;
+  return filter.folders !== undefined || filter.fileTypes !== undefined || filter.modifiedAfter !== undefined || filter.modifiedBefore !== undefined ? filter : undefined;
+}
+
 export interface ApproximationOptions {
   /**
    * Query-term pruning for the block bounds: the bounds use only the heaviest query terms covering this fraction of
@@ -113,7 +119,8 @@ export class Searcher {
       queryTermsUsed: bounds.terms.length,
       generation: snapshot.generation,
     };
-    const allowedFiles = options.filter ? this.allowedFiles(catalog, options.filter) : undefined;
+    const filter = effectiveFilter(options.filter);
+    const allowedFiles = filter ? this.allowedFiles(catalog, filter) : undefined;
     const heap = new TopKHeap(k);
     snapshot.segments.forEach((segment, slot) => {
       const view: SegmentView = { reader: segment.reader, deleted: segment.deleted };

@@ -1,12 +1,16 @@
 /**
  * One result in detail: the query x passage contributions that sum to its score, the passage's full expansion, the
  * text around it, and the actions (open at page/line, reveal in folder, more like this).
+ *
+ * The search lists a few terms per hit (what the list's highlights need, a small answer); once the selection has
+ * settled, this view asks the engine for all of the hit's terms (`hitTerms`), its expansion and its file's passages.
  */
-import { useEffect, useState } from 'react';
-import type { Expansion, FilePassagesResponse, SearchHit, TermWeight } from '../../../app/api/api-types.js';
-import type { MarkTerm } from '../lib/highlight-segments.js';
+import { useEffect, useMemo, useState } from 'react';
+import type { Expansion, FilePassagesResponse, HitTermsResponse, SearchHit, TermWeight } from '../../../app/api/api-types.js';
+import { markTermsFor, type MarkTerm } from '../lib/highlight-segments.js';
 import { useEngine } from '../hooks/engine-context.js';
 import { useFileActions } from '../hooks/file-actions.js';
+import { useSettled } from '../hooks/settled.js';
 import { formatDate, formatLocation, formatWeight } from '../lib/format.js';
 import { errorText } from '../lib/error-text.js';
 import { HighlightedText } from './highlighted-text.js';
@@ -14,54 +18,80 @@ import { TermBars, TermLegend } from './term-bars.js';
 
 /** Rows of the contributions table shown at first (a hit can share hundreds of terms with the query). */
 const TOP_TERMS = 30;
+/** Quiet time on one selection before its extras are fetched. */
+const SETTLE_MS = 120;
 
-export function DetailView({ hit, queryTerms, marks, onMoreLikeThis }: {
+/** What the hit's score was computed against: the typed query, or a passage (more like this). */
+export type TermsSource = { query: string } | { likePassageId: number };
+
+export function DetailView({ hit, queryTerms, marks, source, onMoreLikeThis }: {
   hit: SearchHit;
   queryTerms: readonly TermWeight[];
   marks: ReadonlyMap<number, MarkTerm>;
-  onMoreLikeThis: () => void;
+  source: TermsSource;
+  onMoreLikeThis: (hit: SearchHit) => void;
 }) {
   const { api, host } = useEngine();
   const actions = useFileActions();
-  const [expansion, setExpansion] = useState<Expansion | null>(null);
-  const [expansionError, setExpansionError] = useState<string | null>(null);
+  // Each answer is kept with what it is for, and shown only while that is still the selected hit.
+  const [expansion, setExpansion] = useState<{ passageId: number; value: Expansion | null; error: string | null } | null>(null);
   const [file, setFile] = useState<FilePassagesResponse | null>(null);
+  const [detail, setDetail] = useState<{ source: string; value: HitTermsResponse } | null>(null);
   const [allTerms, setAllTerms] = useState(false);
+  const passageId = hit.passage.id;
+  const sourceKey = JSON.stringify(source);
+  // Keyed by passage and query, not by the hit object: a new answer that keeps this passage selected fetches nothing.
+  const settleKey = `${passageId} ${sourceKey}`;
+  const settled = useSettled(settleKey, SETTLE_MS) === settleKey;
 
   useEffect(() => {
+    if (!settled) return;
     let live = true;
-    setExpansion(null);
-    setExpansionError(null);
     api.explain({ text: hit.passage.text, topK: 64 }).then(
-      (r) => live && setExpansion(r.document),
-      (e) => live && setExpansionError(errorText(e)),
+      (r) => live && setExpansion({ passageId, value: r.document, error: null }),
+      (e) => live && setExpansion({ passageId, value: null, error: errorText(e) }),
     );
     return () => {
       live = false;
     };
-  }, [api, hit.passage.id, hit.passage.text]);
+  }, [api, settled, passageId]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
+    if (!settled) return;
     let live = true;
-    if (file?.file.path !== hit.file.path) setFile(null);
+    // The whole list of shared terms; until it comes (or if it fails) the table shows the hit's own few.
+    api.hitTerms({ passageId, ...source }).then((r) => live && setDetail({ source: sourceKey, value: r }), () => {});
+    return () => {
+      live = false;
+    };
+  }, [api, settled, passageId, sourceKey]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (!settled) return;
+    let live = true;
     api.filePassages({ path: hit.file.path }).then((r) => live && setFile(r), () => live && setFile(null));
     return () => {
       live = false;
     };
-  }, [api, hit.file.path]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [api, settled, hit.file.path]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // The engine lists the largest terms only; the rest (and the rows folded here) make up one closing row, so the
-  // table always sums to the score.
-  const shown = allTerms ? hit.terms : hit.terms.slice(0, TOP_TERMS);
-  const folded = hit.terms.slice(shown.length);
-  const more = { count: folded.length + hit.otherTerms.count, contribution: folded.reduce((s, t) => s + t.contribution, 0) + hit.otherTerms.contribution };
-  const totalTerms = hit.terms.length + hit.otherTerms.count;
+  const full = detail && detail.source === sourceKey && detail.value.passageId === passageId ? detail.value : null;
+  const terms = full ? full.terms : hit.terms;
+  const otherTerms = full ? full.otherTerms : hit.otherTerms;
+  const contextMarks = useMemo(() => (full ? markTermsFor(full.terms, queryTerms) : marks), [full, queryTerms, marks]);
+  const shownExpansion = expansion?.passageId === passageId ? expansion : null;
+  const shownFile = file?.file.path === hit.file.path ? file : null;
+
+  const shown = allTerms ? terms : terms.slice(0, TOP_TERMS);
+  const folded = terms.slice(shown.length);
+  const more = { count: folded.length + otherTerms.count, contribution: folded.reduce((s, t) => s + t.contribution, 0) + otherTerms.contribution };
+  const totalTerms = terms.length + otherTerms.count;
   const sum = shown.reduce((s, t) => s + t.contribution, 0) + more.contribution;
-  const maxContribution = Math.max(1e-9, ...hit.terms.map((t) => t.contribution));
+  const maxContribution = Math.max(1e-9, ...terms.map((t) => t.contribution));
   const own = new Set(queryTerms.filter((t) => t.inText).map((t) => t.id));
   const ordinal = hit.passage.ordinal;
-  const before = file?.passages.find((p) => p.ordinal === ordinal - 1);
-  const after = file?.passages.find((p) => p.ordinal === ordinal + 1);
+  const before = shownFile?.passages.find((p) => p.ordinal === ordinal - 1);
+  const after = shownFile?.passages.find((p) => p.ordinal === ordinal + 1);
 
   return (
     <article className="detail" aria-labelledby="detail-title">
@@ -78,7 +108,7 @@ export function DetailView({ hit, queryTerms, marks, onMoreLikeThis }: {
             Open{hit.passage.page !== null ? ` at page ${hit.passage.page}` : hit.passage.line !== null ? ` at line ${hit.passage.line}` : ''}
           </button>
           <button type="button" onClick={() => void actions.reveal(hit.file.path)} disabled={host?.canOpenFiles === false} title="Ctrl+Enter">Reveal in folder</button>
-          <button type="button" onClick={onMoreLikeThis}>More like this</button>
+          <button type="button" onClick={() => onMoreLikeThis(hit)}>More like this</button>
         </div>
       </header>
 
@@ -113,9 +143,9 @@ export function DetailView({ hit, queryTerms, marks, onMoreLikeThis }: {
             <tr><th scope="row" colSpan={3}>sum of all {totalTerms} terms = score</th><td><strong>{formatWeight(sum)}</strong></td><td /></tr>
           </tfoot>
         </table>
-        {hit.terms.length > TOP_TERMS && (
+        {terms.length > TOP_TERMS && (
           <button type="button" className="link" aria-expanded={allTerms} onClick={() => setAllTerms(!allTerms)}>
-            {allTerms ? `Show the top ${TOP_TERMS} terms` : `Show the top ${hit.terms.length} terms`}
+            {allTerms ? `Show the top ${TOP_TERMS} terms` : `Show the top ${terms.length} terms`}
           </button>
         )}
       </section>
@@ -124,21 +154,21 @@ export function DetailView({ hit, queryTerms, marks, onMoreLikeThis }: {
         <h3 id="context-title">In context</h3>
         <div className="context">
           {before && <p className="passage-text faded">{before.text}</p>}
-          <HighlightedText className="passage-text current" text={hit.passage.text} highlights={hit.highlights} terms={marks} />
+          <HighlightedText className="passage-text current" text={hit.passage.text} highlights={full ? full.highlights : hit.highlights} terms={contextMarks} />
           {after && <p className="passage-text faded">{after.text}</p>}
         </div>
       </section>
 
       <section aria-labelledby="expansion-title">
         <h3 id="expansion-title">The passage's expansion</h3>
-        {expansion ? (
+        {shownExpansion?.value ? (
           <>
-            <p className="muted small">{expansion.activeDims} non-zero terms{expansion.truncated ? ' (text truncated to the model maximum)' : ''}; the top {Math.min(64, expansion.terms.length)}:</p>
-            <TermBars terms={expansion.terms} label="Passage expansion" />
+            <p className="muted small">{shownExpansion.value.activeDims} non-zero terms{shownExpansion.value.truncated ? ' (text truncated to the model maximum)' : ''}; the top {Math.min(64, shownExpansion.value.terms.length)}:</p>
+            <TermBars terms={shownExpansion.value.terms} label="Passage expansion" />
             <TermLegend />
           </>
-        ) : expansionError ? (
-          <p className="error-text">Could not compute the expansion: {expansionError}</p>
+        ) : shownExpansion?.error ? (
+          <p className="error-text">Could not compute the expansion: {shownExpansion.error}</p>
         ) : (
           <p className="muted small">Computing the expansion…</p>
         )}

@@ -3,13 +3,13 @@
  * query's own expansion, the ranked passages, and the selected passage's detail. Keyboard first: the box has focus
  * at start, arrows move through results while typing, Enter opens, Ctrl/Cmd+Enter reveals, Esc clears.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { SearchHit, SearchResponse } from '../../../app/api/api-types.js';
 import { useEngine } from '../hooks/engine-context.js';
 import { Debouncer } from '../lib/debounce.js';
 import { Coalescer, LatestWins } from '../lib/latest-wins.js';
-import { describeQuery, NO_FILTERS, searchRequestFor, filtersFrom, type FilterState } from '../lib/search-request.js';
+import { describeQuery, LIST_TERMS_PER_HIT, NO_FILTERS, searchRequestFor, filtersFrom, type FilterState } from '../lib/search-request.js';
 import { markTermsFor } from '../lib/highlight-segments.js';
 import { displayFolder, formatDate, formatLocation, formatWeight } from '../lib/format.js';
 import { moveSelection, NAV_KEYS, type NavKey } from '../lib/list-navigation.js';
@@ -17,8 +17,10 @@ import { errorText } from '../lib/error-text.js';
 import { HighlightedText } from './highlighted-text.js';
 import { TermBars, TermLegend } from './term-bars.js';
 import { StateMessage } from './state-message.js';
-import { DetailView } from './detail-view.js';
+import { DetailView, type TermsSource } from './detail-view.js';
 import { useFileActions } from '../hooks/file-actions.js';
+
+const MemoDetailView = memo(DetailView);
 
 /** Quiet time before a keystroke searches: short, so that results follow typing; stale answers are dropped anyway. */
 const DEBOUNCE_MS = 40;
@@ -31,7 +33,7 @@ export type SearchMode = { kind: 'query' } | { kind: 'similar'; passageId: numbe
 declare global {
   interface Window {
     /** Set after each result list is painted: which query and when (performance.now()), for the speed measurement. */
-    __spladeResultsPainted?: { query: string; at: number; receivedAt: number; hits: number };
+    __spladeResultsPainted?: { query: string; at: number; receivedAt: number; hits: number; timings: SearchResponse['timings'] };
   }
 }
 
@@ -42,6 +44,8 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
   const [filters, setFilters] = useState<FilterState>(NO_FILTERS);
   const [response, setResponse] = useState<SearchResponse | null>(null);
   const [answeredQuery, setAnsweredQuery] = useState('');
+  /** What the shown answer was ranked against (the detail view asks for a hit's terms with it). */
+  const [answeredSource, setAnsweredSource] = useState<TermsSource>({ query: '' });
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [selected, setSelected] = useState(-1);
@@ -54,13 +58,14 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
   const run = useCallback(async (q: string, f: FilterState, m: SearchMode) => {
     if (m.kind === 'similar') {
       setLoading(true);
-      const outcome = await latest.run(() => api.moreLikeThis({ passageId: m.passageId, k: 50, filters: filtersFrom(f) }));
+      const outcome = await latest.run(() => api.moreLikeThis({ passageId: m.passageId, k: 50, filters: filtersFrom(f), termsPerHit: LIST_TERMS_PER_HIT }));
       if (outcome.stale) return;
       receivedAt.current = performance.now();
       setLoading(false);
       setError(null);
       setResponse(outcome.value);
       setAnsweredQuery(`similar:${m.passageId}`);
+      setAnsweredSource({ likePassageId: m.passageId });
       setSelected(outcome.value.hits.length > 0 ? 0 : -1);
       return;
     }
@@ -81,6 +86,7 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
       receivedAt.current = performance.now();
       setResponse(outcome.value);
       setAnsweredQuery(q);
+      setAnsweredSource({ query: q });
       setError(null);
       setSelected(outcome.value.hits.length > 0 ? 0 : -1);
     } catch (e) {
@@ -114,14 +120,17 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
     if (active) inputRef.current?.focus();
   }, [active]);
 
-  // The paint marker for the speed measurement: set once the new results are on screen.
-  useEffect(() => {
+  // The paint marker for the speed measurement: set once the new results are on screen. Registered as a layout
+  // effect (right after React writes the DOM, before the browser paints it): the next animation frame's callback runs
+  // before that frame is painted, and a task queued from it runs after — the first frame that shows the results.
+  useLayoutEffect(() => {
     if (!response) return;
     const hits = response.hits.length;
+    const timings = response.timings;
     const q = answeredQuery;
     const frame = requestAnimationFrame(() => {
       setTimeout(() => {
-        window.__spladeResultsPainted = { query: q, at: performance.now(), receivedAt: receivedAt.current, hits };
+        window.__spladeResultsPainted = { query: q, at: performance.now(), receivedAt: receivedAt.current, hits, timings };
         document.documentElement.dataset.resultsFor = q;
       }, 0);
     });
@@ -151,6 +160,17 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
   }, [selected, virtualizer]);
 
   const current = selected >= 0 ? hits[selected] : undefined;
+  // The detail panel follows a moment later, in a render of its own: new results (and a moved selection) are painted
+  // without waiting for the detail's table to be laid out. Memoized so that the deferred value changes only with it.
+  const detailInput = useMemo(
+    () => (current ? { hit: current, queryTerms: response?.queryTerms ?? [], marks: marksFor(current), source: answeredSource } : null),
+    [current, response, answeredSource], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  const detail = useDeferredValue(detailInput);
+  const moreLikeThis = useCallback(
+    (hit: SearchHit) => setMode({ kind: 'similar', passageId: hit.passage.id, label: `${hit.file.name}, ${formatLocation(hit.passage)}` }),
+    [setMode],
+  );
 
   const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
     if (NAV_KEYS.includes(event.key) && !(event.key === 'Home' || event.key === 'End')) {
@@ -300,13 +320,8 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
           </div>
         </section>
         <section className="detail-panel" aria-label="Result detail">
-          {current ? (
-            <DetailView
-              hit={current}
-              queryTerms={response?.queryTerms ?? []}
-              marks={marksFor(current)}
-              onMoreLikeThis={() => setMode({ kind: 'similar', passageId: current.passage.id, label: `${current.file.name}, ${formatLocation(current.passage)}` })}
-            />
+          {detail ? (
+            <MemoDetailView hit={detail.hit} queryTerms={detail.queryTerms} marks={detail.marks} source={detail.source} onMoreLikeThis={moreLikeThis} />
           ) : (
             <p className="muted small detail-empty">Select a result to see why it matched.</p>
           )}

@@ -36,12 +36,19 @@ export function filtersFrom(state: FilterState): SearchFilters {
   return filters;
 }
 
+/**
+ * Contributing terms asked per hit for the result list: enough for its highlights and the detail table's first rows,
+ * and a small answer (a dense model shares hundreds of terms with a query: 64 a hit made a 0.5 MB answer for 50 hits).
+ * The detail view asks for all of one hit's terms.
+ */
+export const LIST_TERMS_PER_HIT = 16;
+
 /** The request for a query, or null when there is nothing to search (blank, or operators only with no words). */
 export function searchRequestFor(query: string, state: FilterState, k = 50): SearchRequest | null {
   const parsed = parseQuery(query);
   if (parsed.text.trim() === '') return null;
   const filters = filtersFrom(state);
-  return Object.keys(filters).length > 0 ? { query, k, filters } : { query, k };
+  return Object.keys(filters).length > 0 ? { query, k, filters, termsPerHit: LIST_TERMS_PER_HIT } : { query, k, termsPerHit: LIST_TERMS_PER_HIT };
 }
 
 export interface QueryChip {
