@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../../app/engine/index.js';
 import { FIXTURE_MODEL, seedIndex, tempDir } from '../e2e/e2e-harness.js';
-import { LIBRARY_FOLDER, QUERIES, latencyLibrary, median, percentile } from './latency-corpus.js';
+import { LIBRARY_FOLDER, QUERIES, latencyLibrary, median, percentile } from '../e2e/latency-corpus.js';
 
 const { values: args } = parseArgs({
   options: {

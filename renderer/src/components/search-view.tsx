@@ -3,13 +3,13 @@
  * query's own expansion, the ranked passages, and the selected passage's detail. Keyboard first: the box has focus
  * at start, arrows move through results while typing, Enter opens, Ctrl/Cmd+Enter reveals, Esc clears.
  */
-import { memo, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { SearchHit, SearchResponse } from '../../../app/api/api-types.js';
 import { useEngine } from '../hooks/engine-context.js';
 import { Debouncer } from '../lib/debounce.js';
 import { Coalescer, LatestWins } from '../lib/latest-wins.js';
-import { describeQuery, LIST_TERMS_PER_HIT, NO_FILTERS, searchRequestFor, filtersFrom, type FilterState } from '../lib/search-request.js';
+import { describeQuery, LIST_TERMS_PER_HIT, NO_FILTERS, SEARCH_DEBOUNCE_MS, searchRequestFor, filtersFrom, type FilterState } from '../lib/search-request.js';
 import { markTermsFor } from '../lib/highlight-segments.js';
 import { displayFolder, formatDate, formatLocation, formatWeight } from '../lib/format.js';
 import { moveSelection, NAV_KEYS, type NavKey } from '../lib/list-navigation.js';
@@ -19,11 +19,10 @@ import { TermBars, TermLegend } from './term-bars.js';
 import { StateMessage } from './state-message.js';
 import { DetailView, type TermsSource } from './detail-view.js';
 import { useFileActions } from '../hooks/file-actions.js';
+import { useAfterPaint } from '../hooks/after-paint.js';
 
 const MemoDetailView = memo(DetailView);
 
-/** Quiet time before a keystroke searches: short, so that results follow typing; stale answers are dropped anyway. */
-const DEBOUNCE_MS = 40;
 
 const FILE_TYPES = ['pdf', 'docx', 'md', 'txt', 'html'];
 
@@ -51,7 +50,7 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
   const [selected, setSelected] = useState(-1);
   const inputRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
-  const debouncer = useMemo(() => new Debouncer(DEBOUNCE_MS), []);
+  const debouncer = useMemo(() => new Debouncer(SEARCH_DEBOUNCE_MS), []);
   const latest = useMemo(() => new LatestWins(), []);
   const receivedAt = useRef(0);
 
@@ -120,22 +119,6 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
     if (active) inputRef.current?.focus();
   }, [active]);
 
-  // The paint marker for the speed measurement: set once the new results are on screen. Registered as a layout
-  // effect (right after React writes the DOM, before the browser paints it): the next animation frame's callback runs
-  // before that frame is painted, and a task queued from it runs after — the first frame that shows the results.
-  useLayoutEffect(() => {
-    if (!response) return;
-    const hits = response.hits.length;
-    const timings = response.timings;
-    const q = answeredQuery;
-    const frame = requestAnimationFrame(() => {
-      setTimeout(() => {
-        window.__spladeResultsPainted = { query: q, at: performance.now(), receivedAt: receivedAt.current, hits, timings };
-        document.documentElement.dataset.resultsFor = q;
-      }, 0);
-    });
-    return () => cancelAnimationFrame(frame);
-  }, [response, answeredQuery]);
 
   const hits = response?.hits ?? [];
   const marks = useMemo(() => new Map<SearchHit, ReturnType<typeof markTermsFor>>(), [response]);
@@ -152,21 +135,49 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
     count: hits.length,
     getScrollElement: () => listRef.current,
     estimateSize: () => 132,
-    overscan: 6,
+    // A few rows past the visible ones: every row rendered is laid out before new results can be painted.
+    overscan: 3,
   });
 
+  // The paint marker for the speed measurement: set once the new results are on screen. Registered as a layout
+  // effect (right after React writes the DOM, before the browser paints it): the next animation frame's callback runs
+  // before that frame is painted, and a task queued from it runs after — the first frame that shows the results.
+  const rowsRendered = virtualizer.getVirtualItems().length > 0;
+  useLayoutEffect(() => {
+    if (!response) return;
+    // Not before the rows are in the DOM: results count as painted when the frame shows them.
+    if (response.hits.length > 0 && !rowsRendered) return;
+    const hits = response.hits.length;
+    const timings = response.timings;
+    const q = answeredQuery;
+    const frame = requestAnimationFrame(() => {
+      setTimeout(() => {
+        window.__spladeResultsPainted = { query: q, at: performance.now(), receivedAt: receivedAt.current, hits, timings };
+        document.documentElement.dataset.resultsFor = q;
+      }, 0);
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [response, answeredQuery, rowsRendered]);
+
+  // Keep the selection in view when the user moves it. New results start at the top instead: scrollToIndex measures
+  // the list (a forced layout in the middle of painting them), and a list that was never scrolled needs nothing.
+  const moved = useRef(false);
   useEffect(() => {
-    if (selected >= 0) virtualizer.scrollToIndex(selected, { align: 'auto' });
-  }, [selected, virtualizer]);
+    if (moved.current) {
+      moved.current = false;
+      if (selected >= 0) virtualizer.scrollToIndex(selected, { align: 'auto' });
+    } else if ((virtualizer.scrollOffset ?? 0) > 0) virtualizer.scrollToOffset(0);
+  }, [selected, response, virtualizer]);
 
   const current = selected >= 0 ? hits[selected] : undefined;
-  // The detail panel follows a moment later, in a render of its own: new results (and a moved selection) are painted
-  // without waiting for the detail's table to be laid out. Memoized so that the deferred value changes only with it.
+  // The detail panel follows a frame later: new results (and a moved selection) are painted without waiting for the
+  // detail's table to be laid out. Memoized so that the value followed changes only with the selection or answer.
   const detailInput = useMemo(
     () => (current ? { hit: current, queryTerms: response?.queryTerms ?? [], marks: marksFor(current), source: answeredSource } : null),
     [current, response, answeredSource], // eslint-disable-line react-hooks/exhaustive-deps
   );
-  const detail = useDeferredValue(detailInput);
+  const detail = useAfterPaint(detailInput);
+  const panelResponse = useAfterPaint(response);
   const moreLikeThis = useCallback(
     (hit: SearchHit) => setMode({ kind: 'similar', passageId: hit.passage.id, label: `${hit.file.name}, ${formatLocation(hit.passage)}` }),
     [setMode],
@@ -175,6 +186,7 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
   const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
     if (NAV_KEYS.includes(event.key) && !(event.key === 'Home' || event.key === 'End')) {
       event.preventDefault();
+      moved.current = true;
       setSelected((s) => moveSelection(s, event.key as NavKey, hits.length));
     } else if (event.key === 'Enter') {
       event.preventDefault();
@@ -212,7 +224,7 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
             setQuery(e.target.value);
           }}
           onKeyDown={onKeyDown}
-          aria-controls="results"
+          aria-controls={hits.length > 0 ? 'results' : undefined}
           aria-activedescendant={current ? `result-${selected}` : undefined}
           autoComplete="off"
           spellCheck={false}
@@ -232,18 +244,7 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
         </p>
       )}
       <div className="search-body">
-        <aside className="query-terms-panel">
-          <h2>Query terms</h2>
-          {response && response.queryTerms.length > 0 ? (
-            <>
-              <TermBars terms={response.queryTerms} label="Query terms" limit={24} />
-              <TermLegend textLabel="typed" addedLabel="added by the model" />
-              <p className="muted small">encode {response.timings.encodeMs.toFixed(1)} ms · search {response.timings.searchMs.toFixed(1)} ms</p>
-            </>
-          ) : (
-            <p className="muted small">The model's expansion of your query appears here: the words you typed and the related terms it adds.</p>
-          )}
-        </aside>
+        <MemoQueryTermsPanel response={panelResponse} />
         <section className="results-panel" aria-label="Search results">
           {response?.stale && <p className="notice">The index is being rebuilt for new settings; results come from the previous index.</p>}
           {error ? (
@@ -274,49 +275,56 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
               <p>Try other words, remove a "phrase" or -word, or widen the filters.</p>
             </StateMessage>
           ) : null}
-          <div ref={listRef} className="results-scroll" hidden={hits.length === 0}>
-            <div
-              id="results"
-              role="listbox"
-              aria-label="Results"
-              tabIndex={0}
-              onKeyDown={onKeyDown}
-              aria-activedescendant={current ? `result-${selected}` : undefined}
-              className="results"
-              style={{ height: virtualizer.getTotalSize() }}
-            >
-              {virtualizer.getVirtualItems().map((item) => {
-                const hit = hits[item.index]!;
-                const isSelected = item.index === selected;
-                return (
-                  <div
-                    key={item.key}
-                    id={`result-${item.index}`}
-                    role="option"
-                    aria-selected={isSelected}
-                    aria-setsize={hits.length}
-                    aria-posinset={item.index + 1}
-                    data-index={item.index}
-                    ref={virtualizer.measureElement}
-                    className={isSelected ? 'result selected' : 'result'}
-                    style={{ transform: `translateY(${item.start}px)` }}
-                    onClick={() => setSelected(item.index)}
-                    onDoubleClick={() => void actions.open(hit.file.path, hit.passage.page, hit.passage.line)}
-                  >
-                    <div className="result-head">
-                      <span className="file-name">{hit.file.name}</span>
-                      <span className="score" title="score: the dot product of the query and passage vectors">{formatWeight(hit.score)}</span>
+          {/* Always displayed (empty without hits), so the virtualizer knows its size when results come and renders their
+              rows in the same frame, instead of measuring a hidden box first and adding the rows a frame later. */}
+          <div ref={listRef} className="results-scroll">
+            {hits.length > 0 && (
+              <div
+                id="results"
+                role="listbox"
+                aria-label="Results"
+                tabIndex={0}
+                onKeyDown={onKeyDown}
+                aria-activedescendant={current ? `result-${selected}` : undefined}
+                className="results"
+                style={{ height: virtualizer.getTotalSize() }}
+              >
+                {virtualizer.getVirtualItems().map((item) => {
+                  const hit = hits[item.index]!;
+                  const isSelected = item.index === selected;
+                  return (
+                    <div
+                      key={item.key}
+                      id={`result-${item.index}`}
+                      role="option"
+                      aria-selected={isSelected}
+                      aria-setsize={hits.length}
+                      aria-posinset={item.index + 1}
+                      data-index={item.index}
+                      ref={virtualizer.measureElement}
+                      className={isSelected ? 'result selected' : 'result'}
+                      style={{ transform: `translateY(${item.start}px)` }}
+                      onClick={() => {
+                        moved.current = true;
+                        setSelected(item.index);
+                      }}
+                      onDoubleClick={() => void actions.open(hit.file.path, hit.passage.page, hit.passage.line)}
+                    >
+                      <div className="result-head">
+                        <span className="file-name">{hit.file.name}</span>
+                        <span className="score" title="score: the dot product of the query and passage vectors">{formatWeight(hit.score)}</span>
+                      </div>
+                      <div className="result-meta">
+                        <span className="result-folder">{displayFolder(hit.file.path, hit.file.folder)}</span>
+                        <span>{formatDate(hit.file.mtimeMs)}</span>
+                        <span>{formatLocation(hit.passage)}</span>
+                      </div>
+                      <HighlightedText className="passage-text clamp" text={hit.passage.text} highlights={hit.highlights} terms={marksFor(hit)} />
                     </div>
-                    <div className="result-meta">
-                      <span className="result-folder">{displayFolder(hit.file.path, hit.file.folder)}</span>
-                      <span>{formatDate(hit.file.mtimeMs)}</span>
-                      <span>{formatLocation(hit.passage)}</span>
-                    </div>
-                    <HighlightedText className="passage-text clamp" text={hit.passage.text} highlights={hit.highlights} terms={marksFor(hit)} />
-                  </div>
-                );
-              })}
-            </div>
+                  );
+                })}
+              </div>
+            )}
           </div>
         </section>
         <section className="detail-panel" aria-label="Result detail">
@@ -330,6 +338,25 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
     </div>
   );
 }
+
+/** The query's own expansion beside the results (rendered a frame after them, like the detail). */
+function QueryTermsPanel({ response }: { response: SearchResponse | null }) {
+  return (
+    <aside className="query-terms-panel">
+      <h2>Query terms</h2>
+      {response && response.queryTerms.length > 0 ? (
+        <>
+          <TermBars terms={response.queryTerms} label="Query terms" limit={24} />
+          <TermLegend textLabel="typed" addedLabel="added by the model" />
+          <p className="muted small">encode {response.timings.encodeMs.toFixed(1)} ms · search {response.timings.searchMs.toFixed(1)} ms</p>
+        </>
+      ) : (
+        <p className="muted small">The model's expansion of your query appears here: the words you typed and the related terms it adds.</p>
+      )}
+    </aside>
+  );
+}
+const MemoQueryTermsPanel = memo(QueryTermsPanel);
 
 function FilterBar({ filters, setFilters, folders }: { filters: FilterState; setFilters: (f: FilterState) => void; folders: string[] }) {
   const any = filters.folder || filters.fileType || filters.modifiedAfter || filters.modifiedBefore;

@@ -37,6 +37,15 @@ export function filtersFrom(state: FilterState): SearchFilters {
 }
 
 /**
+ * Quiet time after a keystroke before it searches. Keys closer together than this (a burst, key repeat, a fast
+ * typist's rollover: 15-25 ms apart) make one search; at a human pace (100-200 ms between keys) every key searches
+ * anyway. One search runs at a time and only the newest text waits (see `Coalescer`), so a shorter quiet time costs
+ * the engine no queue. Every millisecond of it is latency: it is part of the keystroke-to-results time measured by
+ * test/bench/renderer-latency.ts.
+ */
+export const SEARCH_DEBOUNCE_MS = 25;
+
+/**
  * Contributing terms asked per hit for the result list: enough for its highlights and the detail table's first rows,
  * and a small answer (a dense model shares hundreds of terms with a query: 64 a hit made a 0.5 MB answer for 50 hits).
  * The detail view asks for all of one hit's terms.

@@ -1,6 +1,7 @@
 /**
- * The synthetic 10,000-passage library of the latency benches (renderer-latency.ts, engine-search.ts): passages
- * drawn from a pool of sentences with a fixed seed, ten per file, so that both benches measure the same index.
+ * The synthetic 10,000-passage library of the latency measurements (test/e2e/renderer-latency.test.ts and the
+ * benches renderer-latency.ts and engine-search.ts): passages drawn from a pool of sentences with a fixed seed, ten
+ * per file, so that all three measure the same index.
  */
 import type { SeedFile } from '../e2e/e2e-harness.js';
 
