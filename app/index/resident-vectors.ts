@@ -164,9 +164,11 @@ export class ResidentVectors {
 
   /**
    * Exact dot products of the query with every live passage whose file `allowed` marks 1 (all when undefined),
-   * positive scores only, unordered. `dense` is the query as a dense array over the vocabulary.
+   * positive scores only, unordered. `dense` is the query as a dense array over the vocabulary. With `atLeast`, only
+   * the passages scoring at least the `atLeast`-th highest score (ties included) are returned: the caller wants the
+   * first few, and 10,000 result objects cost more than picking the cut from the scores themselves.
    */
-  score(dense: Float64Array, allowed: Uint8Array | undefined): ScoredPassage[] {
+  score(dense: Float64Array, allowed: Uint8Array | undefined, atLeast?: number): ScoredPassage[] {
     const base = this.base;
     const out: ScoredPassage[] = [];
     if (base && base.passageIds.length > 0) {
@@ -194,10 +196,26 @@ export class ResidentVectors {
       }
       const { live, fileIds, passageIds } = base;
       for (let ordinal = 0; ordinal < acc.length; ordinal++) {
-        const score = acc[ordinal]!;
-        if (score > 0 && live[ordinal] === 1 && (!allowed || allowed[fileIds[ordinal]!] === 1)) out.push({ passageId: passageIds[ordinal]!, score });
+        if (live[ordinal] !== 1 || (allowed && allowed[fileIds[ordinal]!] !== 1)) acc[ordinal] = 0;
       }
+      const deltaScores = this.scoreDelta(dense, allowed);
+      const cut = atLeast === undefined ? 0 : cutScore(acc, deltaScores, atLeast);
+      for (let ordinal = 0; ordinal < acc.length; ordinal++) {
+        const score = acc[ordinal]!;
+        if (score > 0 && score >= cut) out.push({ passageId: passageIds[ordinal]!, score });
+      }
+      for (const entry of deltaScores) if (entry.score >= cut) out.push(entry);
+      return out;
     }
+    const deltaScores = this.scoreDelta(dense, allowed);
+    const cut = atLeast === undefined ? 0 : cutScore(new Float64Array(0), deltaScores, atLeast);
+    for (const entry of deltaScores) if (entry.score >= cut) out.push(entry);
+    return out;
+  }
+
+  /** The delta's passages, scored one forward vector at a time (positive scores of allowed files). */
+  private scoreDelta(dense: Float64Array, allowed: Uint8Array | undefined): ScoredPassage[] {
+    const out: ScoredPassage[] = [];
     for (const [passageId, vector] of this.delta) {
       if (allowed && allowed[vector.fileId] !== 1) continue;
       const score = forwardDot(dense, vector);
@@ -282,6 +300,17 @@ function rebuild(base: InvertedBase, delta: ReadonlyMap<number, ForwardVector>, 
     ordinal++;
   }
   return { passageIds, fileIds, live: new Uint8Array(passages).fill(1), ordinalOf, termStart, docs, weights, deadPostings: 0, postingsOf };
+}
+
+/** The `count`-th highest positive score among `scores` and `more` (0 when there are fewer positive ones). */
+function cutScore(scores: Float64Array, more: readonly ScoredPassage[], count: number): number {
+  if (count <= 0) return Infinity;
+  const all = new Float64Array(scores.length + more.length);
+  all.set(scores);
+  for (let i = 0; i < more.length; i++) all[scores.length + i] = more[i]!.score;
+  all.sort();
+  const at = all.length - count;
+  return at < 0 || all[at]! <= 0 ? 0 : all[at]!;
 }
 
 /** Dot product of a dense query with a forward vector: the same additions, in the same order, as `sparseDot`. */

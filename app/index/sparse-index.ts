@@ -349,7 +349,7 @@ export class SparseIndex {
       const constraining = effectiveFilter(filter);
       const allowed = constraining ? this.catalog.allowedFiles(constraining) : undefined;
       if (this.resident.update(this.catalog, this.catalog.generation(), this.settings.vocabSize)) {
-        return firstByScore(this.resident.score(dense, allowed), limit);
+        return firstByScore(this.resident.score(dense, allowed, limit), limit);
       }
       const out: { passageId: number; score: number }[] = [];
       for (const row of this.catalog.liveVectorBlobs()) {

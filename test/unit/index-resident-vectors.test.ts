@@ -55,8 +55,14 @@ function bruteForce(catalog: FakeCatalog, query: SparseVector, allowed?: Uint8Ar
   return out;
 }
 
-function scored(resident: ResidentVectors, query: SparseVector, allowed?: Uint8Array): Map<number, number> {
-  return new Map(resident.score(denseQuery(query, VOCAB), allowed).map(({ passageId, score }) => [passageId, score]));
+function scored(resident: ResidentVectors, query: SparseVector, allowed?: Uint8Array, atLeast?: number): Map<number, number> {
+  return new Map(resident.score(denseQuery(query, VOCAB), allowed, atLeast).map(({ passageId, score }) => [passageId, score]));
+}
+
+/** The entries scoring at least the n-th highest score (ties at the cut included). */
+function firstN(all: Map<number, number>, n: number): Map<number, number> {
+  const cut = [...all.values()].sort((a, b) => b - a)[n - 1] ?? 0;
+  return new Map([...all].filter(([, score]) => score >= cut));
 }
 
 describe('resident vectors (the in-memory inverted copy for exact scans)', () => {
@@ -80,6 +86,9 @@ describe('resident vectors (the in-memory inverted copy for exact scans)', () =>
         assert.deepEqual(scored(resident, query), bruteForce(catalog, query), `generation ${generation}`);
         const allowed = Uint8Array.from({ length: 8 }, () => (next() < 0.5 ? 1 : 0));
         assert.deepEqual(scored(resident, query, allowed), bruteForce(catalog, query, allowed), `generation ${generation}, filtered`);
+        for (const n of [1, 7, 10_000]) {
+          assert.deepEqual(scored(resident, query, allowed, n), firstN(bruteForce(catalog, query, allowed), n), `generation ${generation}, first ${n}`);
+        }
       }
     }
     assert.ok(resident.rebuilds >= 5, `${resident.rebuilds} rebuilds`);
