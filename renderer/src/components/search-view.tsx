@@ -23,7 +23,6 @@ import { useAfterPaint } from '../hooks/after-paint.js';
 
 const MemoDetailView = memo(DetailView);
 
-
 const FILE_TYPES = ['pdf', 'docx', 'md', 'txt', 'html'];
 
 /** What the result list shows: a typed query, or passages like one passage ("more like this"). */
@@ -118,7 +117,6 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
   useEffect(() => {
     if (active) inputRef.current?.focus();
   }, [active]);
-
 
   const hits = response?.hits ?? [];
   const marks = useMemo(() => new Map<SearchHit, ReturnType<typeof markTermsFor>>(), [response]);
