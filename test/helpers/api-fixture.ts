@@ -4,6 +4,7 @@
  * on it. `root` is the temporary folder holding everything, so results from two fixtures compare after
  * replacing it.
  */
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,8 @@ function encodedFixture(): Promise<{ expected: Expected; vectors: SparseVector[]
   shared ??= (async () => {
     const expected = await readExpected();
     const cacheDir = await mkdtemp(join(tmpdir(), 'api-onnx-'));
+    // Shared by every fixture of this process, so removed when the process ends (no test disposes of it).
+    process.once('exit', () => rmSync(cacheDir, { recursive: true, force: true }));
     const encoder = await SparseEncoder.load(FIXTURE_V6, { device: 'cpu', cacheDir });
     const vectors = await encoder.encodeDocument(expected.texts);
     await encoder.dispose();
