@@ -47,7 +47,10 @@ describe('concurrent readers see consistent snapshots', () => {
     if (process.env.CONCURRENCY_DEBUG) console.log(output, commit);
     const summary = JSON.parse(output) as { searches: number; generations: number; failures: number; firstFailure?: string };
     assert.equal(summary.failures, 0, summary.firstFailure);
-    assert.ok(summary.searches > 100, `only ${summary.searches} searches`);
+    // The reader checks each answer against a model of its commit built from scratch, so its pace follows the
+    // machine's load: 130-180 searches on an idle 2-core machine, 80 under a full test run. Dozens over more than ten
+    // generations are what the test needs.
+    assert.ok(summary.searches > 30, `only ${summary.searches} searches`);
     assert.ok(summary.generations > 10, `the reader saw only ${summary.generations} generations`);
   });
 
