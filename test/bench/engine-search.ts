@@ -35,7 +35,7 @@ try {
   log(`seeded ${PASSAGES} passages in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
   const engine = await Engine.open({ dataDir: join(work.path, 'data'), model: FIXTURE_MODEL, onnxCacheDir: join(work.path, 'onnx'), env: {}, indexing: 'off' });
   try {
-    await engine.search({ query: 'warm up', k: K });
+    for (const query of ['warm up', 'warming up the engine', 'one more warm up']) await engine.search({ query, k: K });
     const samples: { query: string; totalMs: number; encodeMs: number; searchMs: number; hits: number; responseBytes: number; termsPerHit: number }[] = [];
     for (let round = 0; round < Number(args.rounds); round++) {
       for (const base of QUERIES) {

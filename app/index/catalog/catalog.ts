@@ -3,9 +3,13 @@
  * `segments` rows with their tombstones and the `generation` in `meta`. One SQLite transaction records a commit,
  * so catalog and postings change together or not at all.
  */
+import { endianness } from 'node:os';
 import Database from 'better-sqlite3';
 import { CATALOG_FORMAT_VERSION, CATALOG_MIGRATIONS, CATALOG_SCHEMA } from './catalog-schema.js';
 import { IndexCorruptError, IndexError } from '../index-errors.js';
+
+/** Stored blobs are little-endian; on such a machine they are read with typed-array views. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * `pending`: to be encoded (the durable job queue); `indexed`; `error` (with `error` saying why); `skipped`: left out
@@ -180,6 +184,11 @@ export function encodeVectorBlob(indices: ArrayLike<number>, values: Float32Arra
 
 export function decodeVectorBlob(blob: Uint8Array): { indices: Uint32Array; values: Float32Array } {
   const n = blob.byteLength / 8;
+  if (LITTLE_ENDIAN) {
+    // One copy into a fresh (aligned) buffer, viewed as the two halves: ~10x faster than a DataView per number.
+    const bytes = new Uint8Array(blob);
+    return { indices: new Uint32Array(bytes.buffer, 0, n), values: new Float32Array(bytes.buffer, 4 * n, n) };
+  }
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const indices = new Uint32Array(n);
   const values = new Float32Array(n);
