@@ -100,6 +100,11 @@ const WRITER_FILE = 'writer.json';
 const FOLDERS_EVENT_MS = 250;
 const EMPTY_COUNTS = (): Record<FileState, number> => ({ pending: 0, indexed: 0, skipped: 0, failed: 0, unavailable: 0 });
 
+/** A passage a request names is gone (or was stored without its vector): the view that named it is out of date. */
+function passageNotFound(passageId: number): EngineError {
+  return new EngineError('not-found', `Passage ${passageId} is not in the index (or was indexed without its vector): refresh the view`, { passageId });
+}
+
 /** Query vectors kept for reuse (a few KB each). */
 const RECENT_QUERIES = 32;
 
@@ -373,7 +378,7 @@ export class Engine {
     this.refreshIndex();
     const passage = this.index.getPassage(request.passageId);
     const vector = this.index.passageVectors([request.passageId]).get(request.passageId);
-    if (!passage || !vector) throw new EngineError('not-found', `Passage ${request.passageId} is not in the index (or was indexed without its vector): refresh the view`, { passageId: request.passageId });
+    if (!passage || !vector) throw passageNotFound(request.passageId);
     const filters = request.filters ?? {};
     const hits = this.rank(vector, request.k ?? 10, 'exact', filters, [], [], request.termsPerHit ?? DEFAULT_TERMS_PER_HIT, new Set([request.passageId]));
     const done = performance.now();
@@ -396,11 +401,11 @@ export class Engine {
     const ids = request.likePassageId === undefined ? [request.passageId] : [request.passageId, request.likePassageId];
     const vectors = this.index.passageVectors(ids);
     const vector = vectors.get(request.passageId);
-    if (!passage || !vector) throw new EngineError('not-found', `Passage ${request.passageId} is not in the index (or was indexed without its vector): refresh the view`, { passageId: request.passageId });
+    if (!passage || !vector) throw passageNotFound(request.passageId);
     let query: SparseVector;
     if (request.likePassageId !== undefined) {
       const like = vectors.get(request.likePassageId);
-      if (!like) throw new EngineError('not-found', `Passage ${request.likePassageId} is not in the index (or was indexed without its vector): refresh the view`, { passageId: request.likePassageId });
+      if (!like) throw passageNotFound(request.likePassageId);
       query = like;
     } else {
       const text = parseQuery(request.query ?? '', {}).text;

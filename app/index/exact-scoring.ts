@@ -5,10 +5,8 @@
  * id order in double precision — the same additions, in the same order, as `sparseDot` on the decoded vectors, so
  * the scores are bit-identical to it.
  */
-import { endianness } from 'node:os';
+import { LITTLE_ENDIAN } from './catalog/catalog.js';
 import type { SparseVector } from './sparse-vector.js';
-
-const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** The query's weights by term id (zero elsewhere), for `blobDot`. */
 export function denseQuery(query: SparseVector, vocabSize: number): Float64Array {

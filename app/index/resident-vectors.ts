@@ -77,7 +77,6 @@ const EMPTY_BASE = (vocabSize: number): InvertedBase => ({
 export class ResidentVectors {
   private base: InvertedBase | undefined;
   private delta = new Map<number, ForwardVector>();
-  private deltaPostings = 0;
   private generation = -1;
   private vocabSize = 0;
   private bytes = 0;
@@ -143,7 +142,6 @@ export class ResidentVectors {
         bytes += 8 * indices.length + PASSAGE_BYTES;
       }
     }
-    this.deltaPostings = deltaPostings;
     if (bytes > this.budgetBytes) {
       this.drop();
       this.overBudget = true;
@@ -156,9 +154,9 @@ export class ResidentVectors {
       this.base = rebuild(base, delta, vocabSize);
       this.rebuilds++;
       this.delta = new Map();
-      this.deltaPostings = 0;
+      deltaPostings = 0;
     }
-    this.bytes = this.baseBytes(this.base!) + 8 * this.deltaPostings + PASSAGE_BYTES * this.delta.size;
+    this.bytes = this.baseBytes(this.base!) + 8 * deltaPostings + PASSAGE_BYTES * this.delta.size;
     return true;
   }
 
@@ -170,45 +168,14 @@ export class ResidentVectors {
    */
   score(dense: Float64Array, allowed: Uint8Array | undefined, atLeast?: number): ScoredPassage[] {
     const base = this.base;
-    const out: ScoredPassage[] = [];
-    if (base && base.passageIds.length > 0) {
-      const acc = new Float64Array(base.passageIds.length);
-      const { termStart, docs, weights } = base;
-      const terms = Math.min(dense.length, termStart.length - 1);
-      // Term at a time in ascending term order: each passage receives its products in the order sparseDot adds them.
-      // A passage occurs once per term, so the four-way unrolled loop (a third faster) changes no passage's order.
-      for (let t = 0; t < terms; t++) {
-        const q = dense[t]!;
-        if (q === 0) continue;
-        const end = termStart[t + 1]!;
-        let p = termStart[t]!;
-        for (; p + 3 < end; p += 4) {
-          const d0 = docs[p]!;
-          const d1 = docs[p + 1]!;
-          const d2 = docs[p + 2]!;
-          const d3 = docs[p + 3]!;
-          acc[d0]! += q * weights[p]!;
-          acc[d1]! += q * weights[p + 1]!;
-          acc[d2]! += q * weights[p + 2]!;
-          acc[d3]! += q * weights[p + 3]!;
-        }
-        for (; p < end; p++) acc[docs[p]!]! += q * weights[p]!;
-      }
-      const { live, fileIds, passageIds } = base;
-      for (let ordinal = 0; ordinal < acc.length; ordinal++) {
-        if (live[ordinal] !== 1 || (allowed && allowed[fileIds[ordinal]!] !== 1)) acc[ordinal] = 0;
-      }
-      const deltaScores = this.scoreDelta(dense, allowed);
-      const cut = atLeast === undefined ? 0 : cutScore(acc, deltaScores, atLeast);
-      for (let ordinal = 0; ordinal < acc.length; ordinal++) {
-        const score = acc[ordinal]!;
-        if (score > 0 && score >= cut) out.push({ passageId: passageIds[ordinal]!, score });
-      }
-      for (const entry of deltaScores) if (entry.score >= cut) out.push(entry);
-      return out;
-    }
+    const acc = base ? scoreBase(base, dense, allowed) : new Float64Array(0);
     const deltaScores = this.scoreDelta(dense, allowed);
-    const cut = atLeast === undefined ? 0 : cutScore(new Float64Array(0), deltaScores, atLeast);
+    const cut = atLeast === undefined ? 0 : cutScore(acc, deltaScores, atLeast);
+    const out: ScoredPassage[] = [];
+    for (let ordinal = 0; ordinal < acc.length; ordinal++) {
+      const score = acc[ordinal]!;
+      if (score > 0 && score >= cut) out.push({ passageId: base!.passageIds[ordinal]!, score });
+    }
     for (const entry of deltaScores) if (entry.score >= cut) out.push(entry);
     return out;
   }
@@ -232,13 +199,44 @@ export class ResidentVectors {
   private drop(): void {
     this.base = undefined;
     this.delta = new Map();
-    this.deltaPostings = 0;
     this.bytes = 0;
   }
 
   private baseBytes(base: InvertedBase): number {
     return 8 * base.docs.length + 4 * base.termStart.length + PASSAGE_BYTES * base.passageIds.length;
   }
+}
+
+/**
+ * Each ordinal's exact dot product with the query (0 for vanished passages and files `allowed` leaves out). Term at a
+ * time in ascending term order: each passage receives its products in the order sparseDot adds them. A passage
+ * occurs once per term, so the four-way unrolled loop (a third faster) changes no passage's order.
+ */
+function scoreBase(base: InvertedBase, dense: Float64Array, allowed: Uint8Array | undefined): Float64Array {
+  const acc = new Float64Array(base.passageIds.length);
+  const { termStart, docs, weights, live, fileIds } = base;
+  const terms = Math.min(dense.length, termStart.length - 1);
+  for (let t = 0; t < terms; t++) {
+    const q = dense[t]!;
+    if (q === 0) continue;
+    const end = termStart[t + 1]!;
+    let p = termStart[t]!;
+    for (; p + 3 < end; p += 4) {
+      const d0 = docs[p]!;
+      const d1 = docs[p + 1]!;
+      const d2 = docs[p + 2]!;
+      const d3 = docs[p + 3]!;
+      acc[d0]! += q * weights[p]!;
+      acc[d1]! += q * weights[p + 1]!;
+      acc[d2]! += q * weights[p + 2]!;
+      acc[d3]! += q * weights[p + 3]!;
+    }
+    for (; p < end; p++) acc[docs[p]!]! += q * weights[p]!;
+  }
+  for (let ordinal = 0; ordinal < acc.length; ordinal++) {
+    if (live[ordinal] !== 1 || (allowed && allowed[fileIds[ordinal]!] !== 1)) acc[ordinal] = 0;
+  }
+  return acc;
 }
 
 /** One inverted base from the live passages of `base` (in their order) followed by those of `delta`. */

@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 import { CATALOG_FORMAT_VERSION, CATALOG_MIGRATIONS, CATALOG_SCHEMA } from './catalog-schema.js';
 import { IndexCorruptError, IndexError } from '../index-errors.js';
 
-/** Stored blobs are little-endian; on such a machine they are read with typed-array views. */
-const LITTLE_ENDIAN = endianness() === 'LE';
+/** Stored vector blobs are little-endian; on such a machine they are read through typed-array views. */
+export const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * `pending`: to be encoded (the durable job queue); `indexed`; `error` (with `error` saying why); `skipped`: left out

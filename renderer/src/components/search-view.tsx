@@ -20,6 +20,7 @@ import { StateMessage } from './state-message.js';
 import { DetailView, type TermsSource } from './detail-view.js';
 import { useFileActions } from '../hooks/file-actions.js';
 import { useAfterPaint } from '../hooks/after-paint.js';
+import { afterNextPaint } from '../lib/after-paint.js';
 
 const MemoDetailView = memo(DetailView);
 
@@ -138,8 +139,7 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
   });
 
   // The paint marker for the speed measurement: set once the new results are on screen. Registered as a layout
-  // effect (right after React writes the DOM, before the browser paints it): the next animation frame's callback runs
-  // before that frame is painted, and a task queued from it runs after — the first frame that shows the results.
+  // effect (right after React writes the DOM, before the browser paints it), so the next painted frame shows them.
   const rowsRendered = virtualizer.getVirtualItems().length > 0;
   useLayoutEffect(() => {
     if (!response) return;
@@ -148,13 +148,10 @@ export function SearchView({ mode, setMode, active }: { mode: SearchMode; setMod
     const hits = response.hits.length;
     const timings = response.timings;
     const q = answeredQuery;
-    const frame = requestAnimationFrame(() => {
-      setTimeout(() => {
-        window.__spladeResultsPainted = { query: q, at: performance.now(), receivedAt: receivedAt.current, hits, timings };
-        document.documentElement.dataset.resultsFor = q;
-      }, 0);
+    return afterNextPaint(() => {
+      window.__spladeResultsPainted = { query: q, at: performance.now(), receivedAt: receivedAt.current, hits, timings };
+      document.documentElement.dataset.resultsFor = q;
     });
-    return () => cancelAnimationFrame(frame);
   }, [response, answeredQuery, rowsRendered]);
 
   // Keep the selection in view when the user moves it. New results start at the top instead: scrollToIndex measures

@@ -5,20 +5,13 @@
  * render and commit the deferred update before the browser paints.
  */
 import { useLayoutEffect, useState } from 'react';
+import { afterNextPaint } from '../lib/after-paint.js';
 
 export function useAfterPaint<T>(value: T): T {
   const [shown, setShown] = useState(value);
   useLayoutEffect(() => {
     if (Object.is(shown, value)) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    // The animation frame callback runs before the frame is painted; a task queued from it runs after.
-    const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => setShown(() => value), 0);
-    });
-    return () => {
-      cancelAnimationFrame(frame);
-      if (timer !== undefined) clearTimeout(timer);
-    };
+    return afterNextPaint(() => setShown(() => value));
   }, [value]); // eslint-disable-line react-hooks/exhaustive-deps
   return shown;
 }
